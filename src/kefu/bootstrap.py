@@ -1,0 +1,89 @@
+"""The composition root: Settings → adapters → services. The one place that wires."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import text
+
+from kefu.blobs import LocalBlobStore
+from kefu.config import Settings
+from kefu.domain.clock import Clock, SystemClock
+from kefu.jobs.bus import MemoryBus, RedisBus
+from kefu.policies import load_policies
+from kefu.services.context import ServiceContext
+from kefu.services.ports import EventBus
+from kefu.store.db import Database, open_database
+from kefu.store.migrate import current_revision, head_revision
+from kefu.store.outbox import OutboxRelay
+from kefu.store.uow import SqlUnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Container:
+    settings: Settings
+    db: Database
+    bus: EventBus
+    relay: OutboxRelay
+    ctx: ServiceContext
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def readiness(self) -> tuple[bool, dict[str, str]]:
+        """Is the database reachable and migrated to head? (for /readyz)"""
+        checks: dict[str, str] = {}
+        try:
+            engine = self.db.engines[-1]
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            current = current_revision(engine)
+            head = head_revision(self.db.url)
+            checks["database"] = "ok"
+            checks["migrations"] = (
+                "ok" if current == head else f"at {current or 'nothing'}, head is {head}"
+            )
+        except Exception as exc:  # readiness reports, it does not raise
+            checks["database"] = f"unreachable: {type(exc).__name__}: {exc}"[:300]
+        if isinstance(self.bus, RedisBus):
+            try:
+                self.bus.ping()
+                checks["redis"] = "ok"
+            except Exception as exc:
+                checks["redis"] = f"unreachable: {type(exc).__name__}"
+        return all(v == "ok" for v in checks.values()), checks
+
+    def close(self) -> None:
+        self.bus.close()
+        self.db.dispose()
+
+
+def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
+    settings = settings or Settings()
+    clock = clock or SystemClock()
+    if settings.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = open_database(settings.resolved_database_url, settings.db_pool_size)
+    bus: EventBus = (
+        RedisBus(settings.redis_url, settings.redis_channel) if settings.redis_url else MemoryBus()
+    )
+    relay = OutboxRelay(db, bus, clock)
+
+    def after_commit() -> None:
+        try:
+            relay.drain()
+        except Exception:  # the events stay in the outbox; `kefu worker` retries them
+            log.exception("outbox relay failed after commit")
+
+    def uow(readonly: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(db, clock, after_commit, readonly=readonly)
+
+    ctx = ServiceContext(
+        uow=uow,
+        policies=load_policies(settings.policy_dir),
+        clock=clock,
+        blobs=LocalBlobStore(settings.resolved_blob_dir),
+    )
+    return Container(settings, db, bus, relay, ctx)

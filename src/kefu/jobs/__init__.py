@@ -1,0 +1,1 @@
+"""Background work: the event bus (memory | redis) and the outbox relay loop."""

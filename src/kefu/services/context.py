@@ -1,0 +1,17 @@
+"""What every use case gets: the unit of work factory, the policies and the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kefu.domain.clock import Clock
+from kefu.policies import Policies
+from kefu.services.ports import BlobStore, UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    uow: UnitOfWorkFactory
+    policies: Policies
+    clock: Clock
+    blobs: BlobStore

@@ -1,0 +1,115 @@
+"""What the services need from the outside world, as Protocols.
+
+`store/` implements the unit of work and repositories, `jobs/` the event bus, `blobs.py`
+the attachment store; `bootstrap.py` picks the implementations.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from kefu.domain.customers import Customer, IdentityKind
+from kefu.domain.organisation import Agent, Queue
+from kefu.domain.tickets import AuditEntry, Message, Ticket
+
+
+@dataclass(frozen=True, slots=True)
+class TicketFilter:
+    channel: str | None = None
+    status: str | None = None
+    team: str | None = None
+    teams: frozenset[str] | None = None
+    """Visibility limit for agents: only these teams' tickets."""
+    subcategory: str | None = None
+    customer_uid: str | None = None
+    assignee_id: int | None = None
+    priority_min: int | None = None
+    priority_max: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    id: int | None
+    name: str
+    role: str
+    token_hash: str
+    customer_uid: str | None = None
+    agent_id: int | None = None
+    disabled: bool = False
+
+
+class CustomerRepository(Protocol):
+    def get(self, uid: str) -> Customer | None: ...
+    def get_by_id(self, customer_id: int) -> Customer | None: ...
+    def find_by_identity(self, kind: IdentityKind, value: str) -> Customer | None: ...
+    def add(self, customer: Customer) -> None: ...
+    def save(self, customer: Customer) -> None: ...
+
+
+class TicketRepository(Protocol):
+    def add(self, ticket: Ticket) -> None: ...
+    def get(self, ticket_id: int, *, for_update: bool = False) -> Ticket | None: ...
+    def save(self, ticket: Ticket) -> None: ...
+    def list(
+        self, flt: TicketFilter, *, limit: int, before_id: int | None
+    ) -> builtins.list[Ticket]: ...
+    def messages(self, ticket_id: int, *, include_notes: bool) -> builtins.list[Message]: ...
+    def audit(self, ticket_id: int) -> builtins.list[AuditEntry]: ...
+
+
+class OrgRepository(Protocol):
+    def queues(self) -> list[Queue]: ...
+    def queue(self, team: str, lane: str) -> Queue | None: ...
+    def add_queue(self, queue: Queue) -> None: ...
+    def ensure_team(self, code: str, zh: str, en: str) -> None: ...
+    def agents(self, team: str | None = None) -> list[Agent]: ...
+    def agent(self, agent_id: int) -> Agent | None: ...
+    def add_agent(self, agent: Agent) -> None: ...
+    def save_agent(self, agent: Agent) -> None: ...
+
+
+class UserRepository(Protocol):
+    def add(self, user: UserRecord) -> UserRecord: ...
+    def by_token_hash(self, token_hash: str) -> UserRecord | None: ...
+
+
+class UnitOfWork(Protocol):
+    customers: CustomerRepository
+    tickets: TicketRepository
+    org: OrgRepository
+    users: UserRepository
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[..., UnitOfWork]
+"""`factory()` for a read-write unit of work, `factory(readonly=True)` for reads."""
+
+
+class BlobStore(Protocol):
+    def put(self, data: bytes) -> str:
+        """Store bytes; return their SHA-256 (hex). Storing the same bytes twice is free."""
+        ...
+
+    def get(self, sha256: str) -> bytes: ...
+    def size(self, sha256: str) -> int | None:
+        """The stored size in bytes, or None when no such blob exists."""
+        ...
+
+
+class EventBus(Protocol):
+    def publish(self, event: dict[str, Any]) -> None: ...
+    def subscribe(self, handler: Callable[[dict[str, Any]], None]) -> None: ...
+    def close(self) -> None: ...

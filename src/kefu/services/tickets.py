@@ -1,0 +1,297 @@
+"""Ticket use cases. Each runs in one unit of work and commits once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from kefu.domain.actors import SYSTEM, Actor, Role
+from kefu.domain.customers import Customer
+from kefu.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from kefu.domain.organisation import Channel, Lane, parse_channel
+from kefu.domain.priority import Priority, compute_priority
+from kefu.domain.routing import choose_lane
+from kefu.domain.tickets import (
+    Attachment,
+    AuditEntry,
+    CustomerRef,
+    LinkKind,
+    Message,
+    MessageKind,
+    Status,
+    Ticket,
+)
+from kefu.services.access import require_role, ticket_for, visible_filter
+from kefu.services.context import ServiceContext
+from kefu.services.customers import get_or_register
+from kefu.services.ports import TicketFilter
+
+STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class AttachmentRef:
+    sha256: str
+    filename: str
+    content_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class OpenTicket:
+    customer_uid: str
+    channel: str
+    body: str
+    subject: str = ""
+    subcategory: str | None = None
+    tags: Sequence[str] = ()
+    attachments: Sequence[AttachmentRef] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class TicketDetail:
+    ticket: Ticket
+    messages: list[Message]
+
+
+def _priority(ctx: ServiceContext, subcategory: str, customer: Customer) -> Priority:
+    sub = ctx.policies.taxonomy.get(subcategory)
+    return compute_priority(
+        subcategory=sub.code,
+        base=sub.base_priority,
+        segment=customer.segmentation.primary,
+        segment_boost=ctx.policies.segments.priority_boost,
+    )
+
+
+def _placement(ctx: ServiceContext, subcategory: str, customer: Customer) -> tuple[str, Lane]:
+    sub = ctx.policies.taxonomy.get(subcategory)
+    team = ctx.policies.teams[sub.team]
+    return team.code, choose_lane(team, sub.code, customer.segmentation.segments)
+
+
+def _attachments(ctx: ServiceContext, refs: Sequence[AttachmentRef]) -> tuple[Attachment, ...]:
+    out = []
+    for ref in refs:
+        size = ctx.blobs.size(ref.sha256)
+        if size is None:
+            raise InvalidInput(
+                f"attachment {ref.sha256} is not stored: upload it to /api/v1/attachments first",
+                details={"sha256": ref.sha256},
+            )
+        out.append(Attachment(ref.sha256, ref.filename, ref.content_type, size))
+    return tuple(out)
+
+
+def open_ticket(ctx: ServiceContext, actor: Actor, cmd: OpenTicket) -> Ticket:
+    channel = parse_channel(cmd.channel)
+    if actor.role is Role.CUSTOMER and actor.customer_uid != cmd.customer_uid:
+        raise Forbidden("a customer may only open tickets for their own UID")
+    taxonomy = ctx.policies.taxonomy
+    if cmd.subcategory is not None:
+        taxonomy.get(cmd.subcategory)  # unknown code → InvalidInput before anything is written
+    attachments = _attachments(ctx, cmd.attachments)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        customer = get_or_register(uow, ctx, cmd.customer_uid)
+        assert customer.id is not None
+        code = cmd.subcategory or taxonomy.FALLBACK
+        team, lane = _placement(ctx, code, customer)
+        if cmd.subcategory is None:
+            # Nobody said what this is about: the general triage queue decides.
+            lane = Lane.TRIAGE if Lane.TRIAGE in ctx.policies.teams[team].lanes else lane
+        sub = taxonomy.get(code)
+        ticket = Ticket.open(
+            customer=CustomerRef(customer.id, customer.uid, customer.segmentation.primary.value),
+            channel=channel,
+            subject=cmd.subject,
+            body=cmd.body,
+            subcategory=code,
+            team=team,
+            lane=lane,
+            priority=_priority(ctx, code, customer),
+            sla=ctx.policies.sla.due(sub.sla_class, now),
+            actor=actor,
+            now=now,
+            attachments=attachments,
+        )
+        if cmd.tags:
+            ticket.tag(cmd.tags, (), actor, now)
+        ticket.transition(Status.TRIAGED, SYSTEM, now, "subcategory " + code)
+        ticket.transition(Status.QUEUED, SYSTEM, now, f"queue {team}/{lane.value}")
+        uow.tickets.add(ticket)
+        uow.commit()
+        return ticket
+
+
+def get_ticket(ctx: ServiceContext, actor: Actor, ticket_id: int) -> TicketDetail:
+    with ctx.uow(readonly=True) as uow:
+        ticket = ticket_for(uow, actor, ticket_id)
+        messages = uow.tickets.messages(ticket_id, include_notes=actor.is_staff)
+        return TicketDetail(ticket, messages)
+
+
+def list_tickets(
+    ctx: ServiceContext, actor: Actor, flt: TicketFilter, limit: int, before_id: int | None
+) -> tuple[list[Ticket], int | None]:
+    """A page of tickets, newest first, and the cursor of the next page (or None)."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}", details={"limit": limit})
+    if flt.channel is not None:
+        parse_channel(flt.channel)
+    if flt.status is not None and flt.status not in Status.__members__.values():
+        raise InvalidInput(
+            f"unknown status '{flt.status}': expected one of {', '.join(s.value for s in Status)}"
+        )
+    if flt.subcategory is not None:
+        ctx.policies.taxonomy.get(flt.subcategory)
+    flt = visible_filter(actor, flt)
+    with ctx.uow(readonly=True) as uow:
+        items = uow.tickets.list(flt, limit=limit + 1, before_id=before_id)
+    more = len(items) > limit
+    items = items[:limit]
+    return items, (items[-1].id if more and items else None)
+
+
+def transition_ticket(
+    ctx: ServiceContext, actor: Actor, ticket_id: int, to: str, reason: str = ""
+) -> Ticket:
+    try:
+        target = Status(to)
+    except ValueError:
+        raise InvalidInput(
+            f"unknown status '{to}': expected one of {', '.join(s.value for s in Status)}",
+            details={"to": to},
+        ) from None
+    if actor.role is Role.INTEGRATION:
+        raise Forbidden("integrations may not change a ticket's status")
+    with ctx.uow() as uow:
+        ticket = ticket_for(uow, actor, ticket_id, for_update=True)
+        ticket.transition(target, actor, ctx.clock.now(), reason)
+        uow.tickets.save(ticket)
+        uow.commit()
+        return ticket
+
+
+def add_message(
+    ctx: ServiceContext,
+    actor: Actor,
+    ticket_id: int,
+    body: str,
+    *,
+    channel: str | None = None,
+    attachments: Sequence[AttachmentRef] = (),
+    note: bool = False,
+) -> tuple[Ticket, Message]:
+    if note:
+        require_role(actor, *STAFF)
+        kind = MessageKind.NOTE
+    elif actor.is_staff:
+        kind = MessageKind.AGENT
+    elif actor.role is Role.BOT:
+        kind = MessageKind.BOT
+    else:
+        kind = MessageKind.CUSTOMER
+    via: Channel | None = parse_channel(channel) if channel else None
+    files = _attachments(ctx, attachments)
+    with ctx.uow() as uow:
+        ticket = ticket_for(uow, actor, ticket_id, for_update=True)
+        message = ticket.add_message(
+            kind, body, actor, ctx.clock.now(), channel=via, attachments=files
+        )
+        uow.tickets.save(ticket)
+        uow.commit()
+        return ticket, message
+
+
+def assign_ticket(ctx: ServiceContext, actor: Actor, ticket_id: int, agent_id: int) -> Ticket:
+    require_role(actor, *STAFF)
+    if actor.role is Role.AGENT and actor.agent_id != agent_id:
+        raise Forbidden("an agent may only take tickets themselves; a supervisor assigns others")
+    with ctx.uow() as uow:
+        ticket = ticket_for(uow, actor, ticket_id, for_update=True)
+        agent = uow.org.agent(agent_id)
+        if agent is None:
+            raise InvalidInput(f"agent {agent_id} does not exist", details={"agent_id": agent_id})
+        if ticket.team not in agent.teams:
+            raise Conflict(
+                f"agent {agent.name} is not in team '{ticket.team}' that owns ticket #{ticket_id}",
+                details={"team": ticket.team, "agent_teams": agent.teams},
+            )
+        ticket.assign(agent_id, actor, ctx.clock.now())
+        uow.tickets.save(ticket)
+        uow.commit()
+        return ticket
+
+
+def change_subcategory(ctx: ServiceContext, actor: Actor, ticket_id: int, code: str) -> Ticket:
+    require_role(actor, *STAFF)
+    sub = ctx.policies.taxonomy.get(code)
+    with ctx.uow() as uow:
+        ticket = ticket_for(uow, actor, ticket_id, for_update=True)
+        customer = uow.customers.get(ticket.customer.uid)
+        if customer is None:  # pragma: no cover - guarded by a foreign key
+            raise NotFound("the ticket's customer is gone")
+        now = ctx.clock.now()
+        team, lane = _placement(ctx, sub.code, customer)
+        ticket.change_subcategory(sub.code, team, lane, actor, now)
+        ticket.set_priority(_priority(ctx, sub.code, customer), actor, now)
+        ticket.set_sla(ctx.policies.sla.due(sub.sla_class, ticket.created_at))
+        uow.tickets.save(ticket)
+        uow.commit()
+        return ticket
+
+
+def merge_tickets(ctx: ServiceContext, actor: Actor, ticket_id: int, into_id: int) -> Ticket:
+    """Merge `ticket_id` (the duplicate) into `into_id` (the survivor); return the survivor."""
+    require_role(actor, *STAFF)
+    if ticket_id == into_id:
+        raise InvalidInput("a ticket cannot be merged into itself")
+    with ctx.uow() as uow:
+        # Fixed lock order (lower id first) so two opposite merges cannot deadlock.
+        first, second = sorted((ticket_id, into_id))
+        locked = {tid: ticket_for(uow, actor, tid, for_update=True) for tid in (first, second)}
+        duplicate, survivor = locked[ticket_id], locked[into_id]
+        duplicate.merge_into(survivor, actor, ctx.clock.now())
+        uow.tickets.save(duplicate)
+        uow.tickets.save(survivor)
+        uow.commit()
+        return survivor
+
+
+def tag_ticket(
+    ctx: ServiceContext, actor: Actor, ticket_id: int, add: Sequence[str], remove: Sequence[str]
+) -> Ticket:
+    require_role(actor, *STAFF, Role.INTEGRATION)
+    with ctx.uow() as uow:
+        ticket = ticket_for(uow, actor, ticket_id, for_update=True)
+        ticket.tag(add, remove, actor, ctx.clock.now())
+        uow.tickets.save(ticket)
+        uow.commit()
+        return ticket
+
+
+def link_tickets(
+    ctx: ServiceContext, actor: Actor, ticket_id: int, kind: str, target_id: int
+) -> Ticket:
+    require_role(actor, *STAFF)
+    try:
+        link_kind = LinkKind(kind)
+    except ValueError:
+        raise InvalidInput(
+            f"unknown link kind '{kind}': expected one of {', '.join(k.value for k in LinkKind)}"
+        ) from None
+    with ctx.uow() as uow:
+        ticket = ticket_for(uow, actor, ticket_id, for_update=True)
+        ticket_for(uow, actor, target_id)
+        ticket.link(link_kind, target_id, actor, ctx.clock.now())
+        uow.tickets.save(ticket)
+        uow.commit()
+        return ticket
+
+
+def ticket_audit(ctx: ServiceContext, actor: Actor, ticket_id: int) -> list[AuditEntry]:
+    require_role(actor, *STAFF)
+    with ctx.uow(readonly=True) as uow:
+        ticket_for(uow, actor, ticket_id)
+        return uow.tickets.audit(ticket_id)

@@ -1,0 +1,52 @@
+"""create_app(): the FastAPI application around a Container."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+
+import kefu
+from kefu.bootstrap import Container, build
+from kefu.web import errors
+from kefu.web.api.v1 import attachments, customers, org, tickets
+from kefu.web.deps import TokenCache
+from kefu.web.idempotency import IdempotencyMiddleware
+
+DESCRIPTION = """kefu (客服) — omnichannel customer service.
+
+Authenticate with `Authorization: Bearer <token>` (create one with
+`kefu user create --role admin --name NAME`). Errors are
+`{"error": {"code", "message", "details"}}`. POSTs honour `Idempotency-Key`.
+"""
+
+
+def create_app(container: Container | None = None) -> FastAPI:
+    container = container or build()
+    app = FastAPI(title="kefu", version=kefu.__version__, description=DESCRIPTION)
+    app.state.container = container
+    app.state.token_cache = TokenCache()
+    errors.install(app)
+
+    api = APIRouter(prefix="/api/v1")
+    for module in (tickets, customers, org, attachments):
+        api.include_router(module.router)
+    app.include_router(api)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """The process is alive."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"], response_model=None)
+    def readyz() -> Any:
+        """The database is reachable and migrated (and Redis answers, in scale mode)."""
+        ok, checks = container.readiness()
+        return JSONResponse(
+            {"status": "ready" if ok else "not_ready", "checks": checks},
+            status_code=200 if ok else 503,
+        )
+
+    app.add_middleware(IdempotencyMiddleware, container=container)
+    return app
