@@ -77,6 +77,8 @@ class RedisBus:
     def close(self) -> None:
         if self._thread is not None:
             self._thread.stop()
+            # Let the listener thread leave its read before the connection closes.
+            self._thread.join(timeout=2.0)
             self._thread = None
         if self._pubsub is not None:
             self._pubsub.close()
