@@ -14,8 +14,16 @@ import sys
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "kefu"
-FRAMEWORKS = ("fastapi", "starlette", "sqlalchemy", "alembic", "redis", "httpx", "uvicorn",
-              "psycopg")
+FRAMEWORKS = (
+    "fastapi",
+    "starlette",
+    "sqlalchemy",
+    "alembic",
+    "redis",
+    "httpx",
+    "uvicorn",
+    "psycopg",
+)
 
 
 def imports(path: Path) -> list[str]:

@@ -14,8 +14,9 @@ def main() -> int:
     try:
         import psycopg
 
-        with psycopg.connect(PG.replace("postgresql+psycopg://", "postgresql://"),
-                             connect_timeout=5) as conn:
+        with psycopg.connect(
+            PG.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=5
+        ) as conn:
             conn.execute("SELECT 1")
     except Exception as exc:
         print(f"PostgreSQL unreachable at {PG}: {type(exc).__name__}: {exc}", file=sys.stderr)

@@ -47,8 +47,9 @@ def _pg_schema_url(schema: str) -> str:
 def _admin_pg():  # type: ignore[no-untyped-def]
     import psycopg
 
-    return psycopg.connect(PG_URL.replace("postgresql+psycopg://", "postgresql://"),
-                           autocommit=True)
+    return psycopg.connect(
+        PG_URL.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
+    )
 
 
 @pytest.fixture

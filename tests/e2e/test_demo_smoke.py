@@ -29,7 +29,10 @@ def test_kefu_demo_serves_the_api_with_demo_data(settings: Settings) -> None:
         env["KEFU_REDIS_URL"] = settings.redis_url
     proc = subprocess.Popen(
         [sys.executable, "-m", "kefu", "demo", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         tokens: dict[str, str] = {}
@@ -57,17 +60,31 @@ def test_kefu_demo_serves_the_api_with_demo_data(settings: Settings) -> None:
 
         admin = {"Authorization": f"Bearer {tokens['admin']}"}
         listed = httpx.get(f"{base}/api/v1/tickets", params={"limit": 200}, headers=admin).json()
-        assert {t["subcategory"] for t in listed["items"]} >= {"account.ban_appeal", "order.quality"}
+        assert {t["subcategory"] for t in listed["items"]} >= {
+            "account.ban_appeal",
+            "order.quality",
+        }
         assert len({t["subcategory"] for t in listed["items"]}) == 38
         assert len({t["channel"] for t in listed["items"]}) >= 5
         assert {t["status"] for t in listed["items"]} >= {"queued", "assigned", "open", "resolved"}
 
-        r = httpx.post(f"{base}/api/v1/tickets", headers=admin, json={
-            "customer": {"uid": "UID12345678"}, "channel": "inapp", "subject": "直播权限",
-            "body": "直播权限被关了", "subcategory": "live.permission"})
+        r = httpx.post(
+            f"{base}/api/v1/tickets",
+            headers=admin,
+            json={
+                "customer": {"uid": "UID12345678"},
+                "channel": "inapp",
+                "subject": "直播权限",
+                "body": "直播权限被关了",
+                "subcategory": "live.permission",
+            },
+        )
         assert r.status_code == 201
-        found = httpx.get(f"{base}/api/v1/tickets", headers=admin,
-                          params={"customer_uid": "UID12345678", "channel": "inapp"}).json()
+        found = httpx.get(
+            f"{base}/api/v1/tickets",
+            headers=admin,
+            params={"customer_uid": "UID12345678", "channel": "inapp"},
+        ).json()
         assert [t["id"] for t in found["items"]] == [r.json()["id"]]
 
         customer = {"Authorization": f"Bearer {tokens['customer']}"}

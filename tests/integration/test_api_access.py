@@ -53,7 +53,10 @@ def test_customer_cannot_use_staff_endpoints(api: Api, admin: RoleClient) -> Non
     me = api.as_(api.token("customer", "me", customer_uid="UID10000001"))
     assert me.get(f"/api/v1/tickets/{t['id']}/audit").status_code == 403
     assert me.post(f"/api/v1/tickets/{t['id']}/assign", {"agent_id": 1}).status_code == 403
-    assert me.put(f"/api/v1/tickets/{t['id']}/subcategory", {"subcategory": "usage.bug"}).status_code == 403
+    assert (
+        me.put(f"/api/v1/tickets/{t['id']}/subcategory", {"subcategory": "usage.bug"}).status_code
+        == 403
+    )
     assert me.get("/api/v1/agents").status_code == 403
     assert me.post("/api/v1/agents", {"name": "x", "teams": ["general"]}).status_code == 403
     assert me.put("/api/v1/customers/UID10000001", {"vip": True}).status_code == 403

@@ -33,8 +33,16 @@ def test_readyz_is_503_on_an_unmigrated_database(tmp_path) -> None:  # type: ign
 
 def test_openapi_and_docs_are_served(api: Api) -> None:
     spec = api.client.get("/openapi.json").json()
-    for path in ("/api/v1/tickets", "/api/v1/tickets/{ticket_id}", "/api/v1/customers/{uid}",
-                 "/api/v1/taxonomy", "/api/v1/agents", "/api/v1/queues", "/healthz", "/readyz"):
+    for path in (
+        "/api/v1/tickets",
+        "/api/v1/tickets/{ticket_id}",
+        "/api/v1/customers/{uid}",
+        "/api/v1/taxonomy",
+        "/api/v1/agents",
+        "/api/v1/queues",
+        "/healthz",
+        "/readyz",
+    ):
         assert path in spec["paths"], path
     assert api.client.get("/docs").status_code == 200
 
@@ -66,15 +74,24 @@ def test_same_idempotency_key_with_another_body_is_422(admin: RoleClient) -> Non
     assert len(admin.get("/api/v1/tickets").json()["items"]) == 1
 
 
-def test_idempotency_keys_are_per_token_and_failures_release_them(api: Api, admin: RoleClient) -> None:
+def test_idempotency_keys_are_per_token_and_failures_release_them(
+    api: Api, admin: RoleClient
+) -> None:
     other = api.as_(api.token("integration"))
     h = {"Idempotency-Key": "shared"}
     assert admin.post("/api/v1/tickets", NEW, headers=h).status_code == 201
     assert other.post("/api/v1/tickets", NEW, headers=h).status_code == 201
     bad = {**NEW, "channel": "fax"}
-    assert admin.post("/api/v1/tickets", bad, headers={"Idempotency-Key": "fix-me"}).status_code == 422
-    assert admin.post("/api/v1/tickets", NEW, headers={"Idempotency-Key": "fix-me"}).status_code == 201
-    assert admin.post("/api/v1/tickets", NEW, headers={"Idempotency-Key": "x" * 201}).status_code == 422
+    assert (
+        admin.post("/api/v1/tickets", bad, headers={"Idempotency-Key": "fix-me"}).status_code == 422
+    )
+    assert (
+        admin.post("/api/v1/tickets", NEW, headers={"Idempotency-Key": "fix-me"}).status_code == 201
+    )
+    assert (
+        admin.post("/api/v1/tickets", NEW, headers={"Idempotency-Key": "x" * 201}).status_code
+        == 422
+    )
     assert len(admin.get("/api/v1/tickets").json()["items"]) == 3
     r1 = admin.post("/api/v1/tickets", NEW)
     r2 = admin.post("/api/v1/tickets", NEW)
@@ -83,19 +100,36 @@ def test_idempotency_keys_are_per_token_and_failures_release_them(api: Api, admi
 
 def test_attachments_upload_reference_and_download(api: Api, admin: RoleClient) -> None:
     data = b"\x89PNG fake screenshot bytes"
-    r = admin.post("/api/v1/attachments", content=data, params={"filename": "截图.png"},
-                   headers={"content-type": "image/png"})
+    r = admin.post(
+        "/api/v1/attachments",
+        content=data,
+        params={"filename": "截图.png"},
+        headers={"content-type": "image/png"},
+    )
     assert r.status_code == 201
     meta = r.json()
-    assert meta == {"sha256": hashlib.sha256(data).hexdigest(), "filename": "截图.png",
-                    "content_type": "image/png", "size": len(data)}
-    t = admin.post("/api/v1/tickets", {**NEW, "attachments": [
-        {"sha256": meta["sha256"], "filename": "截图.png", "content_type": "image/png"}]}).json()
+    assert meta == {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "filename": "截图.png",
+        "content_type": "image/png",
+        "size": len(data),
+    }
+    t = admin.post(
+        "/api/v1/tickets",
+        {
+            **NEW,
+            "attachments": [
+                {"sha256": meta["sha256"], "filename": "截图.png", "content_type": "image/png"}
+            ],
+        },
+    ).json()
     msg = admin.get(f"/api/v1/tickets/{t['id']}").json()["messages"][0]
     assert msg["attachments"][0]["size"] == len(data)
     assert admin.get(f"/api/v1/attachments/{meta['sha256']}").content == data
     missing = "0" * 64
-    r = admin.post("/api/v1/tickets", {**NEW, "attachments": [{"sha256": missing, "filename": "a"}]})
+    r = admin.post(
+        "/api/v1/tickets", {**NEW, "attachments": [{"sha256": missing, "filename": "a"}]}
+    )
     assert r.status_code == 422 and missing in r.json()["error"]["message"]
     assert admin.get(f"/api/v1/attachments/{missing}").status_code == 404
     assert admin.get("/api/v1/attachments/not-a-hash").status_code == 422

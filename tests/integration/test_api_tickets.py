@@ -6,8 +6,12 @@ from datetime import datetime
 
 from tests.conftest import Api, RoleClient
 
-NEW = {"customer": {"uid": "UID12345678"}, "channel": "inapp", "subject": "封号",
-       "body": "账号被封了，申请解封"}
+NEW = {
+    "customer": {"uid": "UID12345678"},
+    "channel": "inapp",
+    "subject": "封号",
+    "body": "账号被封了，申请解封",
+}
 
 
 def create(client: RoleClient, **over: object) -> dict:
@@ -18,8 +22,17 @@ def create(client: RoleClient, **over: object) -> dict:
 
 def test_create_returns_the_stable_ticket_shape(admin: RoleClient) -> None:
     t = create(admin, subcategory="account.ban_appeal")
-    for key in ("id", "status", "channel", "subcategory", "priority", "team", "customer", "sla",
-                "created_at"):
+    for key in (
+        "id",
+        "status",
+        "channel",
+        "subcategory",
+        "priority",
+        "team",
+        "customer",
+        "sla",
+        "created_at",
+    ):
         assert key in t
     assert t["status"] == "queued"
     assert t["channel"] == "inapp"
@@ -48,7 +61,10 @@ def test_segment_raises_priority_and_picks_the_lane(admin: RoleClient) -> None:
     assert brand["customer"]["segment"] == "enterprise_brand"
     assert brand["lane"] == "enterprise"
     assert brand["priority"] > ordinary["priority"]
-    assert {"term": "segment:enterprise_brand", "weight": brand["priority"] - ordinary["priority"]} in brand["priority_explanation"]
+    assert {
+        "term": "segment:enterprise_brand",
+        "weight": brand["priority"] - ordinary["priority"],
+    } in brand["priority_explanation"]
 
 
 def test_unknown_subcategory_is_422_and_creates_nothing(admin: RoleClient) -> None:
@@ -71,7 +87,9 @@ def test_bad_input_gets_specific_422s(admin: RoleClient) -> None:
         r = admin.post("/api/v1/tickets", payload)
         assert r.status_code == 422, payload
         assert mention in r.json()["error"]["message"], r.json()
-    r = admin.post("/api/v1/tickets", content=b"{not json", headers={"content-type": "application/json"})
+    r = admin.post(
+        "/api/v1/tickets", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert r.status_code == 422
     assert r.json()["error"]["code"] == "validation_error"
 
@@ -91,7 +109,9 @@ def test_list_filters(api: Api, admin: RoleClient) -> None:
     admin.put("/api/v1/customers/UID77777777", {"followers": 200_000})
     a = create(admin, subcategory="account.ban_appeal")
     b = create(admin, subcategory="usage.howto", channel="email")
-    c = create(admin, subcategory="live.permission", customer={"uid": "UID77777777"}, channel="email")
+    c = create(
+        admin, subcategory="live.permission", customer={"uid": "UID77777777"}, channel="email"
+    )
     agent = admin.post("/api/v1/agents", {"name": "A", "teams": ["account_safety"]}).json()
     admin.post(f"/api/v1/tickets/{a['id']}/assign", {"agent_id": agent["id"]})
 
@@ -108,12 +128,20 @@ def test_list_filters(api: Api, admin: RoleClient) -> None:
     assert ids(subcategory="usage.howto") == {b["id"]}
     assert ids(customer_uid="UID77777777") == {c["id"]}
     assert ids(assignee_id=agent["id"]) == {a["id"]}
-    assert ids(priority_min=a["priority"]) == {t["id"] for t in (a, b, c) if t["priority"] >= a["priority"]}
+    assert ids(priority_min=a["priority"]) == {
+        t["id"] for t in (a, b, c) if t["priority"] >= a["priority"]
+    }
     assert ids(priority_max=b["priority"]) == {b["id"]}
     assert ids(priority_min=60, priority_max=70, channel="inapp") == {a["id"]}
     assert ids(channel="email", team="general") == {b["id"]}
-    for bad in ({"channel": "fax"}, {"status": "lost"}, {"subcategory": "x.y"},
-                {"priority_min": 101}, {"limit": 0}, {"limit": 1000}):
+    for bad in (
+        {"channel": "fax"},
+        {"status": "lost"},
+        {"subcategory": "x.y"},
+        {"priority_min": 101},
+        {"limit": 0},
+        {"limit": 1000},
+    ):
         r = admin.get("/api/v1/tickets", params=bad)
         assert r.status_code == 422, bad
         assert r.json()["error"]["message"]
@@ -164,14 +192,24 @@ def test_full_lifecycle_through_the_api(api: Api, admin: RoleClient) -> None:
     assert got["status"] == "open"
     assert got["sla"]["first_response_at"] is not None
 
-    assert agent_client.post(f"/api/v1/tickets/{tid}/transitions", {"to": "waiting_customer"}).json()["status"] == "waiting_customer"
+    assert (
+        agent_client.post(f"/api/v1/tickets/{tid}/transitions", {"to": "waiting_customer"}).json()[
+            "status"
+        ]
+        == "waiting_customer"
+    )
     r = customer.post(f"/api/v1/tickets/{tid}/messages", {"body": "截图已上传", "channel": "email"})
     assert r.status_code == 201 and r.json()["kind"] == "customer"
     got = admin.get(f"/api/v1/tickets/{tid}").json()
     assert got["status"] == "open"
     assert got["channels"] == ["inapp", "email"]
 
-    assert agent_client.post(f"/api/v1/tickets/{tid}/transitions", {"to": "resolved", "reason": "已解决"}).json()["status"] == "resolved"
+    assert (
+        agent_client.post(
+            f"/api/v1/tickets/{tid}/transitions", {"to": "resolved", "reason": "已解决"}
+        ).json()["status"]
+        == "resolved"
+    )
     customer.post(f"/api/v1/tickets/{tid}/messages", {"body": "又不行了"})
     got = admin.get(f"/api/v1/tickets/{tid}").json()
     assert got["status"] == "reopened" and got["reopen_count"] == 1
@@ -241,7 +279,7 @@ def test_change_subcategory_moves_team_and_keeps_the_correction(admin: RoleClien
     assert body["subcategory"] == "safety.fraud" and body["team"] == "account_safety"
     assert body["priority"] > t["priority"]
     audit = admin.get(f"/api/v1/tickets/{t['id']}/audit").json()
-    change = [a for a in audit if a["action"] == "subcategory_changed"][0]
+    change = next(a for a in audit if a["action"] == "subcategory_changed")
     assert change["changes"]["subcategory"] == ["usage.howto", "safety.fraud"]
     r = admin.put(f"/api/v1/tickets/{t['id']}/subcategory", {"subcategory": "bogus"})
     assert r.status_code == 422
@@ -274,8 +312,20 @@ def test_tags_and_links(admin: RoleClient) -> None:
     assert r.status_code == 200 and r.json()["tags"] == ["【紧急】", "vip"]
     r = admin.post(f"/api/v1/tickets/{a['id']}/tags", {"remove": ["vip"]})
     assert r.json()["tags"] == ["【紧急】"]
-    assert admin.get("/api/v1/tickets", params={"status": "queued"}).json()["items"][-1]["tags"] == ["【紧急】"]
+    assert admin.get("/api/v1/tickets", params={"status": "queued"}).json()["items"][-1][
+        "tags"
+    ] == ["【紧急】"]
     r = admin.post(f"/api/v1/tickets/{a['id']}/links", {"kind": "related", "ticket_id": b["id"]})
     assert r.status_code == 200 and r.json()["links"] == [{"kind": "related", "ticket_id": b["id"]}]
-    assert admin.post(f"/api/v1/tickets/{a['id']}/links", {"kind": "cousin", "ticket_id": b["id"]}).status_code == 422
-    assert admin.post(f"/api/v1/tickets/{a['id']}/links", {"kind": "related", "ticket_id": 999999}).status_code == 404
+    assert (
+        admin.post(
+            f"/api/v1/tickets/{a['id']}/links", {"kind": "cousin", "ticket_id": b["id"]}
+        ).status_code
+        == 422
+    )
+    assert (
+        admin.post(
+            f"/api/v1/tickets/{a['id']}/links", {"kind": "related", "ticket_id": 999999}
+        ).status_code
+        == 404
+    )

@@ -12,8 +12,12 @@ from kefu.bootstrap import Container
 from kefu.store.models import OutboxRow
 from tests.conftest import RoleClient
 
-NEW = {"customer": {"uid": "UID50000001"}, "channel": "inapp", "body": "问题",
-       "subcategory": "usage.bug"}
+NEW = {
+    "customer": {"uid": "UID50000001"},
+    "channel": "inapp",
+    "body": "问题",
+    "subcategory": "usage.bug",
+}
 
 
 class Recorder:
@@ -46,8 +50,9 @@ def test_events_reach_subscribers_after_commit(container: Container, admin: Role
     assert opened["aggregate_id"] == str(t["id"])
     assert opened["data"] == {"channel": "inapp", "subcategory": "usage.bug"}
     with container.db.reader() as s:
-        pending = s.scalar(select(func.count()).select_from(OutboxRow)
-                           .where(OutboxRow.published_at.is_(None)))
+        pending = s.scalar(
+            select(func.count()).select_from(OutboxRow).where(OutboxRow.published_at.is_(None))
+        )
         total = s.scalar(select(func.count()).select_from(OutboxRow))
     assert pending == 0 and total >= 3
 
@@ -65,14 +70,17 @@ def test_a_refused_change_emits_nothing(container: Container, admin: RoleClient)
     assert rec.events == []
 
 
-def test_events_left_in_the_outbox_are_relayed_later(container: Container, admin: RoleClient) -> None:
+def test_events_left_in_the_outbox_are_relayed_later(
+    container: Container, admin: RoleClient
+) -> None:
     """A crash after commit but before relaying: the next sweep (kefu worker) delivers."""
     container.relay.bus = _Broken()  # publishing fails: events stay in the outbox
     t = admin.post("/api/v1/tickets", NEW)
     assert t.status_code == 201  # the request itself succeeded
     with container.db.reader() as s:
-        pending = s.scalar(select(func.count()).select_from(OutboxRow)
-                           .where(OutboxRow.published_at.is_(None)))
+        pending = s.scalar(
+            select(func.count()).select_from(OutboxRow).where(OutboxRow.published_at.is_(None))
+        )
     assert pending >= 3
     rec = Recorder()
     container.bus.subscribe(rec)
