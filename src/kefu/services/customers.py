@@ -48,7 +48,7 @@ def get_or_register(uow: UnitOfWork, ctx: ServiceContext, uid: str) -> Customer:
     if customer is None:
         customer = Customer.register(uid, ProfileFacts(), ctx.policies.segments)
         customer.created_at = ctx.clock.now()
-        uow.customers.add(customer)
+        customer = uow.customers.add_if_absent(customer)
     return customer
 
 

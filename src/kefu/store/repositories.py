@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kefu.domain.customers import (
@@ -122,6 +123,20 @@ class SqlCustomerRepository:
         self._rows[customer.uid] = row
         self._save_identities(customer, set())
         self.seen.append(customer)
+
+    def add_if_absent(self, customer: Customer) -> Customer:
+        """Insert, or return the row another transaction inserted first (same UID)."""
+        try:
+            with self.s.begin_nested():
+                self.add(customer)
+            return customer
+        except IntegrityError:
+            if customer in self.seen:
+                self.seen.remove(customer)
+            found = self.get(customer.uid)
+            if found is None:  # pragma: no cover - the conflict was on another column
+                raise
+            return found
 
     def save(self, customer: Customer) -> None:
         row = self._rows[customer.uid]
