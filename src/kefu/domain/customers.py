@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -11,12 +12,13 @@ from enum import StrEnum
 from kefu.domain.errors import InvalidInput
 from kefu.domain.events import RecordsEvents
 
-UID_PATTERN = re.compile(r"^UID\d{4,20}$")
+UID_PATTERN = re.compile(r"^UID[0-9]{4,20}$")
 
 
 def normalise_uid(raw: str) -> str:
-    """`UID12345678` (also accepts `uid12345678` and surrounding blanks)."""
-    uid = raw.strip()
+    """`UID12345678` (also accepts `uid12345678`, full-width characters and blanks)."""
+    # NFKC folds full-width digits and letters (common from Chinese input methods) to ASCII.
+    uid = unicodedata.normalize("NFKC", raw).strip()
     if uid[:3].lower() == "uid":
         uid = "UID" + uid[3:]
     if not UID_PATTERN.match(uid):
@@ -45,13 +47,13 @@ class IdentityKind(StrEnum):
     WECOM_EXTERNAL_ID = "wecom_external_id"
 
 
-_PHONE = re.compile(r"^\+?\d{6,15}$")
+_PHONE = re.compile(r"^\+?[0-9]{6,15}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def normalise_identity(kind: IdentityKind, value: str) -> str:
     """The canonical form under which an identity is unique."""
-    value = value.strip()
+    value = unicodedata.normalize("NFKC", value).strip()
     if kind is IdentityKind.PHONE:
         value = re.sub(r"[\s-]", "", value)
         if not _PHONE.match(value):
