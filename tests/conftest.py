@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from kefu.bootstrap import Container, build
 from kefu.config import Settings
 from kefu.domain.clock import FixedClock, SystemClock
-from kefu.services.org import sync_org
+from kefu.services.setup import prepare
 from kefu.services.users import create_user
 from kefu.store.migrate import upgrade
 
@@ -83,7 +83,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 def container(settings: Settings) -> Iterator[Container]:
     c = build(settings, clock=SystemClock())
-    sync_org(c.ctx)
+    prepare(c.ctx)
     yield c
     c.close()
 
@@ -92,7 +92,7 @@ def container(settings: Settings) -> Iterator[Container]:
 def fixed_container(settings: Settings, clock: FixedClock) -> Iterator[Container]:
     """A container whose clock the test moves by hand."""
     c = build(settings, clock=clock)
-    sync_org(c.ctx)
+    prepare(c.ctx)
     yield c
     c.close()
 
@@ -142,3 +142,12 @@ def api(container: Container) -> Iterator[Api]:
 @pytest.fixture
 def admin(api: Api) -> RoleClient:
     return api.as_(api.token("admin"))
+
+
+@pytest.fixture
+def fixed_api(fixed_container: Container) -> Iterator[Api]:
+    """Like `api`, over a container whose clock the test moves by hand."""
+    from kefu.web.app import create_app
+
+    with TestClient(create_app(fixed_container), raise_server_exceptions=False) as client:
+        yield Api(client, fixed_container)

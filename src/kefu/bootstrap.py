@@ -13,11 +13,13 @@ from kefu.config import Settings
 from kefu.domain.clock import Clock, SystemClock
 from kefu.jobs.bus import MemoryBus, RedisBus
 from kefu.policies import load_policies
+from kefu.services import sla
 from kefu.services.context import ServiceContext
 from kefu.services.ports import EventBus
+from kefu.services.timers import NOOP, TimerHandler, fire_until_idle, noop_handler
 from kefu.store.db import Database, open_database
 from kefu.store.migrate import current_revision, head_revision
-from kefu.store.outbox import OutboxRelay
+from kefu.store.outbox import OutboxRelay, RelayThread
 from kefu.store.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,9 @@ class Container:
     relay: OutboxRelay
     ctx: ServiceContext
     extras: dict[str, Any] = field(default_factory=dict)
+    relay_threads: list[RelayThread] = field(default_factory=list)
+    timer_handlers: dict[str, TimerHandler] = field(default_factory=dict)
+    """Durable timer kind → handler; use cases schedule timers of these kinds."""
 
     def readiness(self) -> tuple[bool, dict[str, str]]:
         """Is the database reachable and migrated to head? (for /readyz)"""
@@ -55,7 +60,23 @@ class Container:
                 checks["redis"] = f"unreachable: {type(exc).__name__}"
         return all(v == "ok" for v in checks.values()), checks
 
+    def start_background(self) -> None:
+        """Relay events from a background thread (servers); otherwise after each commit."""
+        if not self.relay_threads:
+            thread = RelayThread(self.relay)
+            thread.start()
+            self.relay_threads.append(thread)
+
+    def stop_background(self) -> None:
+        while self.relay_threads:
+            self.relay_threads.pop().stop()
+
+    def fire_due_timers(self, batch: int = 200) -> int:
+        """Fire due timers, one transaction per batch, until none is due; return fired."""
+        return fire_until_idle(self.ctx, self.timer_handlers, batch=batch)
+
     def close(self) -> None:
+        self.stop_background()
         self.bus.close()
         self.db.dispose()
 
@@ -71,7 +92,12 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
     )
     relay = OutboxRelay(db, bus, clock)
 
+    background: list[RelayThread] = []
+
     def after_commit() -> None:
+        if background and background[0].is_alive():
+            background[0].poke()
+            return
         try:
             relay.drain()
         except Exception:  # the events stay in the outbox; `kefu worker` retries them
@@ -86,4 +112,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
         clock=clock,
         blobs=LocalBlobStore(settings.resolved_blob_dir),
     )
-    return Container(settings, db, bus, relay, ctx)
+    container = Container(settings, db, bus, relay, ctx)
+    container.relay_threads = background
+    container.timer_handlers[NOOP] = noop_handler
+    container.timer_handlers[sla.CHECK] = sla.check_handler(ctx)
+    return container

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import time
 
 import click
 
@@ -78,6 +77,7 @@ def user_create(
     """Create a user and print its API token alone on the last line."""
     from kefu.bootstrap import build
     from kefu.services import org
+    from kefu.services.setup import prepare
     from kefu.services.users import create_user
 
     container = build(Settings())
@@ -86,7 +86,7 @@ def user_create(
         if not ok:
             _fail(f"the database is not ready ({checks}); run `kefu db upgrade` first")
         if role == "agent" and agent_id is None:
-            org.sync_org(container.ctx)
+            prepare(container.ctx)
             agent = org.create_agent(container.ctx, None, name, list(teams) or ["general"])
             agent_id = agent.id
         record, token = create_user(container.ctx, role, name, customer_uid=uid, agent_id=agent_id)
@@ -115,17 +115,27 @@ def serve(host: str, port: int) -> None:
 def _serve(host: str, port: int) -> None:
     import uvicorn
 
-    from kefu.services.org import sync_org
+    from kefu.services.setup import prepare
     from kefu.web.app import create_app
 
     app = create_app()
     container = app.state.container
     ok, checks = container.readiness()
     if ok:
-        sync_org(container.ctx)
+        prepare(container.ctx)
     else:
         click.echo(f"warning: not ready yet: {checks}", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    timers = None
+    if container.db.is_sqlite:  # embedded mode has no `kefu worker`: fire timers in-process
+        from kefu.jobs.timers import TimerThread
+
+        timers = TimerThread(container.ctx, container.timer_handlers)
+        timers.start()
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    finally:
+        if timers is not None:
+            timers.stop()
 
 
 @main.command()
@@ -168,24 +178,29 @@ def demo(host: str, port: int, no_serve: bool) -> None:
 
 @main.command()
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between sweeps.")
-@click.option("--once", is_flag=True, help="Relay what is pending, then exit.")
-def worker(interval: float, once: bool) -> None:
-    """Background worker: relays events left in the outbox (after a crash, say)."""
+@click.option("--once", is_flag=True, help="Relay and fire what is pending, then exit.")
+@click.option(
+    "--batch",
+    default=200,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Timers fired per transaction.",
+)
+def worker(interval: float, once: bool, batch: int) -> None:
+    """Background worker: relays the outbox and fires due timers (run one or more)."""
     from kefu.bootstrap import build
+    from kefu.jobs.timers import run_worker
 
     container = build(Settings())
-    log = logging.getLogger("kefu.worker")
     try:
-        while True:
-            try:
-                n = container.relay.drain()
-                if n:
-                    log.info("relayed %d events", n)
-            except Exception:
-                log.exception("relay sweep failed; retrying")
-            if once:
-                return
-            time.sleep(interval)
+        run_worker(
+            container.ctx,
+            container.timer_handlers,
+            container.relay.drain,
+            interval=interval,
+            batch=batch,
+            once=once,
+        )
     except KeyboardInterrupt:
         pass
     finally:

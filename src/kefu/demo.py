@@ -9,6 +9,7 @@ from kefu.domain.actors import Actor, Role
 from kefu.services import org
 from kefu.services.context import ServiceContext
 from kefu.services.customers import upsert_customer
+from kefu.services.setup import prepare
 from kefu.services.tickets import (
     OpenTicket,
     add_message,
@@ -166,7 +167,7 @@ class DemoSummary:
 
 
 def load_demo(ctx: ServiceContext) -> DemoSummary:
-    org.sync_org(ctx)
+    prepare(ctx)
     summary = DemoSummary(customers=len(CUSTOMERS), tickets=len(TICKETS))
     agents = org.agents(ctx, OPERATOR)
     if not agents:

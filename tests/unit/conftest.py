@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 from kefu.domain.actors import Actor, Role
+from kefu.domain.calendars import BusinessCalendar
 from kefu.domain.clock import FixedClock
 from kefu.domain.organisation import Channel, Lane
 from kefu.domain.priority import Priority, PriorityTerm
-from kefu.domain.sla import SlaDue
+from kefu.domain.sla import SlaState
 from kefu.domain.tickets import CustomerRef, Status, Ticket
 from kefu.policies import Policies, load_policies
 
@@ -51,23 +52,27 @@ def make_ticket() -> Callable[..., Ticket]:
         id: int = 1,
         customer_id: int = 100,
         uid: str = CUSTOMER_UID,
-        sla: SlaDue | None = None,
+        segment: str = "ordinary",
+        sla: SlaState | None = None,
+        calendar: BusinessCalendar | None = None,
         **kwargs: Any,
     ) -> Ticket:
-        return Ticket(
+        ticket = Ticket(
             id=id,
-            customer=CustomerRef(id=customer_id, uid=uid, segment="ordinary"),
+            customer=CustomerRef(id=customer_id, uid=uid, segment=segment),
             channel=kwargs.pop("channel", Channel.INAPP),
             subject="账号被封",
             subcategory=kwargs.pop("subcategory", "account.ban_appeal"),
             team=kwargs.pop("team", "account_safety"),
             lane=kwargs.pop("lane", Lane.NORMAL),
             priority=Priority(70, (PriorityTerm("subcategory:account.ban_appeal", 70),)),
-            sla=sla or SlaDue(None, None, None),
+            sla=sla if sla is not None else SlaState(),
             created_at=START,
             status=status,
             **kwargs,
         )
+        ticket.calendar = calendar
+        return ticket
 
     return build
 

@@ -1,9 +1,8 @@
 """The taxonomy of SPEC §2 as shipped, and the pure rules built on the policy tables:
-priority, lane choice and SLA due dates."""
+priority, lane choice and the shipped SLA rules (details in test_sla_rules.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -12,11 +11,19 @@ import pytest
 from kefu.domain.customers import Segment
 from kefu.domain.errors import InvalidInput
 from kefu.domain.organisation import Lane, Team
-from kefu.domain.priority import PRIORITY_MAX, PRIORITY_MIN, PriorityTerm, compute_priority
+from kefu.domain.organisation import Channel
+from kefu.domain.priority import (
+    PRIORITY_MAX,
+    PRIORITY_MIN,
+    PriorityInputs,
+    PriorityPolicy,
+    PriorityTerm,
+    compute_priority,
+)
 from kefu.domain.routing import choose_lane
-from kefu.domain.sla import SlaDue, SlaPolicy, SlaTargets
+from kefu.domain.sla import Metric, SlaSubject, resolve_terms
 from kefu.domain.taxonomy import Category, Subcategory, Taxonomy
-from kefu.policies import load_policies
+from kefu.policies import load_policies, sla_rules_from_toml_data
 
 # SPEC §2, written out by hand: 12 categories, 38 subcategories.
 EXPECTED_CODES = [
@@ -109,7 +116,8 @@ EXPECTED_TEAMS = {
 
 HUMAN_REQUIRED = ["account.ban_appeal", "account.hijacked", "safety.fraud"]
 
-T0 = datetime(2024, 3, 6, 9, 30, tzinfo=UTC)
+# The SLA classes subcategories may carry (taxonomy.toml header).
+SLA_CLASSES = {"urgent", "standard", "low", "legal"}
 
 
 def _team(code: str, *lanes: Lane) -> Team:
@@ -161,9 +169,9 @@ def test_every_subcategory_belongs_to_its_spec_team(code, policies):
 
 
 @pytest.mark.parametrize("code", EXPECTED_CODES)
-def test_every_subcategory_has_a_configured_sla_class_and_sane_policy_row(code, policies):
+def test_every_subcategory_has_a_known_sla_class_and_sane_policy_row(code, policies):
     sub = policies.taxonomy.get(code)
-    assert sub.sla_class in policies.sla.classes
+    assert sub.sla_class in SLA_CLASSES
     assert PRIORITY_MIN <= sub.base_priority <= PRIORITY_MAX
     assert sub.zh and sub.en
 
@@ -242,20 +250,21 @@ def test_operator_taxonomy_with_an_unknown_sla_class_is_refused(tmp_path: Path):
         shipped.replace('sla_class = "low"', 'sla_class = "glacial"', 1), encoding="utf-8"
     )
 
-    with pytest.raises(InvalidInput, match="glacial"):
+    # A typo would otherwise silently fall through to the default SLA rule.
+    with pytest.raises((InvalidInput, ValueError), match="glacial"):
         load_policies(tmp_path)
 
 
 # ---- priority ----------------------------------------------------------------------------
 
 
+def _priority(code: str, base: int, segment: str, boost: dict[str, int]):
+    inputs = PriorityInputs(subcategory=code, base=base, segment=segment)
+    return compute_priority(inputs, PriorityPolicy(segment_boost=boost))
+
+
 def test_priority_is_the_base_plus_the_segment_boost():
-    p = compute_priority(
-        subcategory="account.ban_appeal",
-        base=70,
-        segment=Segment.CREATOR_T2,
-        segment_boost={Segment.CREATOR_T2: 6},
-    )
+    p = _priority("account.ban_appeal", 70, Segment.CREATOR_T2, {Segment.CREATOR_T2: 6})
     assert p.value == 76
     assert p.terms == (
         PriorityTerm("subcategory:account.ban_appeal", 70),
@@ -265,42 +274,25 @@ def test_priority_is_the_base_plus_the_segment_boost():
 
 
 def test_priority_without_a_boost_has_only_the_subcategory_term():
-    p = compute_priority(
-        subcategory="usage.howto",
-        base=20,
-        segment=Segment.ORDINARY,
-        segment_boost={Segment.ORDINARY: 0, Segment.VIP: 20},
-    )
+    p = _priority("usage.howto", 20, Segment.ORDINARY, {Segment.ORDINARY: 0, Segment.VIP: 20})
     assert p.value == 20
     assert p.terms == (PriorityTerm("subcategory:usage.howto", 20),)
 
 
 def test_priority_is_clamped_at_100():
-    p = compute_priority(
-        subcategory="account.hijacked",
-        base=85,
-        segment=Segment.VIP,
-        segment_boost={Segment.VIP: 20},
-    )
+    p = _priority("account.hijacked", 85, Segment.VIP, {Segment.VIP: 20})
     assert p.value == PRIORITY_MAX == 100
     # The terms still explain the raw sum.
     assert sum(t.weight for t in p.terms) == 105
 
 
 def test_priority_is_clamped_at_0():
-    p = compute_priority(
-        subcategory="usage.howto",
-        base=5,
-        segment=Segment.ORDINARY,
-        segment_boost={Segment.ORDINARY: -10},
-    )
+    p = _priority("usage.howto", 5, Segment.ORDINARY, {Segment.ORDINARY: -10})
     assert p.value == PRIORITY_MIN == 0
 
 
 def test_priority_exactly_at_the_bounds_is_kept():
-    top = compute_priority(
-        subcategory="x.y", base=80, segment=Segment.VIP, segment_boost={Segment.VIP: 20}
-    )
+    top = _priority("x.y", 80, Segment.VIP, {Segment.VIP: 20})
     assert top.value == 100
     assert sum(t.weight for t in top.terms) == 100
 
@@ -310,10 +302,8 @@ def test_priority_exactly_at_the_bounds_is_kept():
 def test_shipped_priority_is_explained_by_its_terms(code, seg, policies):
     sub = policies.taxonomy.get(code)
     p = compute_priority(
-        subcategory=code,
-        base=sub.base_priority,
-        segment=seg,
-        segment_boost=policies.segments.priority_boost,
+        PriorityInputs(subcategory=code, base=sub.base_priority, segment=seg.value),
+        policies.priority,
     )
     raw = sum(t.weight for t in p.terms)
     assert p.value == max(PRIORITY_MIN, min(PRIORITY_MAX, raw))
@@ -380,33 +370,34 @@ def test_vip_goes_to_the_vip_lane_where_there_is_one(policies):
     assert choose_lane(account, "account.ban_appeal", [Segment.VIP]) is Lane.VIP
 
 
-# ---- SLA ---------------------------------------------------------------------------------
+# ---- SLA rules ---------------------------------------------------------------------------
 
 
-def test_due_dates_are_start_plus_the_targets():
-    policy = SlaPolicy({"x": SlaTargets(15, 60, 4320)})
-
-    due = policy.due("x", T0)
-
-    assert due == SlaDue(
-        first_response_due_at=T0 + timedelta(minutes=15),
-        next_response_due_at=None,
-        resolution_due_at=T0 + timedelta(days=3),
+def _subject(policies, code: str, channel: str = "inapp", *segments: str) -> SlaSubject:
+    sub = policies.taxonomy.get(code)
+    return SlaSubject(
+        segments=segments or ("ordinary",),
+        subcategory=code,
+        sla_class=sub.sla_class,
+        channel=channel,
     )
 
 
-@pytest.mark.parametrize("missing", [None, 0])
-def test_no_target_gives_no_due_date(missing):
-    policy = SlaPolicy({"x": SlaTargets(missing, missing, missing)})
+def test_shipped_sla_rules_have_unique_names_and_known_calendars(policies):
+    names = [r.name for r in policies.sla_rules]
+    assert len(names) == len(set(names))
+    assert {r.calendar for r in policies.sla_rules if r.calendar} <= set(policies.calendars)
+    # Every rule sets at least one target or the calendar.
+    for r in policies.sla_rules:
+        targets = (r.first_response_minutes, r.next_response_minutes, r.resolution_minutes)
+        assert r.calendar or any(targets), r.name
 
-    due = policy.due("x", T0)
 
-    assert due == SlaDue(None, None, None)
-
-
-def test_unknown_sla_class_is_refused_naming_it():
-    with pytest.raises(InvalidInput, match="'gold'"):
-        SlaPolicy({}).due("gold", T0)
+def test_the_default_rule_matches_everything_and_sets_every_target(policies):
+    (default,) = [r for r in policies.sla_rules if r.name == "default"]
+    assert default.specificity == 0
+    assert (default.calendar, default.first_response_minutes) == ("24x7", 120)
+    assert (default.next_response_minutes, default.resolution_minutes) == (480, 3 * 24 * 60)
 
 
 @pytest.mark.parametrize(
@@ -420,19 +411,39 @@ def test_unknown_sla_class_is_refused_naming_it():
         ("order.refund", 9),
     ],
 )
-def test_shipped_policy_gives_the_seeds_inapp_first_response_targets(code, minutes, policies):
-    sub = policies.taxonomy.get(code)
+def test_shipped_rules_give_the_seeds_inapp_first_response_targets(code, minutes, policies):
+    terms = resolve_terms(policies.sla_rules, _subject(policies, code))
 
-    assert policies.sla.targets(sub.sla_class).first_response_minutes == minutes
-    due = policies.sla.due(sub.sla_class, T0)
-    assert due.first_response_due_at == T0 + timedelta(minutes=minutes)
+    assert terms.targets[Metric.FIRST_RESPONSE] == minutes
+    assert terms.calendar == "24x7"
 
 
 @pytest.mark.parametrize("code", EXPECTED_CODES)
-def test_every_shipped_subcategory_has_first_response_and_resolution_targets(code, policies):
-    sub = policies.taxonomy.get(code)
-    due = policies.sla.due(sub.sla_class, T0)
-    assert due.first_response_due_at is not None
-    assert due.resolution_due_at is not None
-    assert due.first_response_due_at > T0
-    assert due.resolution_due_at >= due.first_response_due_at
+@pytest.mark.parametrize("channel", [c.value for c in Channel])
+def test_every_subcategory_on_every_channel_gets_first_response_and_resolution_targets(
+    code, channel, policies
+):
+    terms = resolve_terms(policies.sla_rules, _subject(policies, code, channel))
+
+    first = terms.targets[Metric.FIRST_RESPONSE]
+    resolution = terms.targets[Metric.RESOLUTION]
+    assert first is not None and first > 0
+    assert resolution is not None
+    assert resolution >= first
+    assert terms.calendar in policies.calendars
+
+
+def test_operator_sla_rule_with_an_unknown_calendar_is_refused(tmp_path: Path):
+    shipped = _shipped("sla.toml")
+    (tmp_path / "sla.toml").write_text(
+        shipped.replace('calendar = "office_9_18"', 'calendar = "moon_hours"', 1),
+        encoding="utf-8",
+    )
+
+    with pytest.raises(ValueError, match="moon_hours"):
+        load_policies(tmp_path)
+
+
+def test_sla_rule_with_an_unknown_field_is_refused_naming_it():
+    with pytest.raises(ValueError, match="first_reply_minutes"):
+        sla_rules_from_toml_data({"rule": [{"name": "x", "first_reply_minutes": 5}]})

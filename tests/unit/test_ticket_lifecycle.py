@@ -11,8 +11,9 @@ import pytest
 from kefu.domain.actors import SYSTEM, Actor, Role
 from kefu.domain.errors import Conflict, Forbidden, IllegalTransition, InvalidInput
 from kefu.domain.organisation import Channel, Lane
-from kefu.domain.sla import SlaDue
+from kefu.domain.sla import ClockState, Metric, SlaState, SlaTerms
 from kefu.domain.tickets import (
+    ALWAYS_OPEN,
     FINAL,
     MAX_TAG,
     MAX_TAGS,
@@ -588,58 +589,76 @@ def test_setting_the_same_subcategory_changes_nothing(make_ticket, supervisor, c
 # ---- SLA breach --------------------------------------------------------------------------
 
 
-def _due(clock, first: int | None = None, resolve: int | None = None) -> SlaDue:
-    start = clock.now()
-    return SlaDue(
-        first_response_due_at=start + timedelta(minutes=first) if first else None,
-        next_response_due_at=None,
-        resolution_due_at=start + timedelta(minutes=resolve) if resolve else None,
+def _sla(clock, first: int | None = None, resolve: int | None = None) -> SlaState:
+    """Clocks started now on the round-the-clock calendar (breach at 100% of the target)."""
+    terms = SlaTerms(
+        "test",
+        "24x7",
+        {Metric.FIRST_RESPONSE: first, Metric.NEXT_RESPONSE: None, Metric.RESOLUTION: resolve},
     )
+    return SlaState.begin(terms, clock.now(), ALWAYS_OPEN)
 
 
-def test_first_response_sla_is_not_breached_until_after_the_due_time(make_ticket, clock):
-    ticket = make_ticket(S.QUEUED, sla=_due(clock, first=15))
-    due = ticket.sla.first_response_due_at
+def test_first_response_sla_is_breached_from_the_due_time_on(make_ticket, clock):
+    ticket = make_ticket(S.QUEUED, sla=_sla(clock, first=15), calendar=ALWAYS_OPEN)
+    due = ticket.sla.due(Metric.FIRST_RESPONSE)
+    assert due == clock.now() + timedelta(minutes=15)
 
     assert ticket.sla_breached(due - timedelta(seconds=1)) is False
-    assert ticket.sla_breached(due) is False
+    assert ticket.sla_breached(due) is True
     assert ticket.sla_breached(due + timedelta(seconds=1)) is True
 
 
-def test_first_response_in_time_is_not_a_breach_later(make_ticket, clock):
+def test_first_response_in_time_is_not_a_breach_later(make_ticket, agent, clock):
     start = clock.now()
     ticket = make_ticket(
-        S.OPEN, sla=_due(clock, first=15), first_response_at=start + timedelta(minutes=14)
+        S.ASSIGNED, assignee_id=7, sla=_sla(clock, first=15), calendar=ALWAYS_OPEN
     )
 
+    ticket.add_message(MessageKind.AGENT, "您好", agent, start + timedelta(minutes=14))
+
+    assert ticket.sla.clock(Metric.FIRST_RESPONSE).state(start) is ClockState.MET
     assert ticket.sla_breached(start + timedelta(days=1)) is False
+    assert ticket.overruns == []
 
 
-def test_late_first_response_stays_a_breach(make_ticket, clock):
+def test_late_first_response_stays_a_breach(make_ticket, agent, clock):
     start = clock.now()
     ticket = make_ticket(
-        S.OPEN, sla=_due(clock, first=15), first_response_at=start + timedelta(minutes=16)
+        S.ASSIGNED, assignee_id=7, sla=_sla(clock, first=15), calendar=ALWAYS_OPEN
     )
+
+    ticket.add_message(MessageKind.AGENT, "抱歉久等", agent, start + timedelta(minutes=16))
 
     assert ticket.sla_breached(start + timedelta(minutes=16)) is True
+    assert ticket.sla_breached(start + timedelta(days=30)) is True
+    assert ticket.overruns == [(Metric.FIRST_RESPONSE, 1.0)]
 
 
-def test_resolution_sla_is_breached_after_due_unless_resolved_in_time(make_ticket, clock):
+def test_resolution_sla_is_breached_at_due_unless_resolved_in_time(
+    make_ticket, supervisor, clock
+):
     start = clock.now()
     late = start + timedelta(minutes=61)
-    open_ticket = make_ticket(S.OPEN, sla=_due(clock, resolve=60))
-    resolved_in_time = make_ticket(
-        S.RESOLVED, sla=_due(clock, resolve=60), resolved_at=start + timedelta(minutes=59)
-    )
-    resolved_late = make_ticket(S.RESOLVED, sla=_due(clock, resolve=60), resolved_at=late)
 
-    assert open_ticket.sla_breached(start + timedelta(minutes=60)) is False
-    assert open_ticket.sla_breached(late) is True
+    def fresh():
+        return make_ticket(S.OPEN, sla=_sla(clock, resolve=60), calendar=ALWAYS_OPEN)
+
+    still_open = fresh()
+    resolved_in_time = fresh()
+    resolved_in_time.transition(S.RESOLVED, supervisor, start + timedelta(minutes=59))
+    resolved_late = fresh()
+    resolved_late.transition(S.RESOLVED, supervisor, late)
+
+    assert still_open.sla_breached(start + timedelta(minutes=59, seconds=59)) is False
+    assert still_open.sla_breached(start + timedelta(minutes=60)) is True
     assert resolved_in_time.sla_breached(late) is False
     assert resolved_late.sla_breached(late) is True
+    assert resolved_late.overruns == [(Metric.RESOLUTION, 1.0)]
 
 
 def test_ticket_without_targets_is_never_breached(make_ticket, clock):
-    ticket = make_ticket(S.QUEUED, sla=_due(clock))
+    ticket = make_ticket(S.QUEUED, sla=_sla(clock), calendar=ALWAYS_OPEN)
 
     assert ticket.sla_breached(clock.now() + timedelta(days=365)) is False
+    assert all(c.state(clock.now()) is ClockState.NONE for c in ticket.sla.clocks.values())

@@ -179,8 +179,11 @@ class Customer(RecordsEvents):
         identities: Sequence[Identity] = (),
         id: int | None = None,
         created_at: datetime | None = None,
+        flags: Sequence[str] = (),
     ) -> None:
         self._init_events()
+        self.flags = list(flags)
+        """Abuse and attention flags (e.g. `urgent_tag_abuse`); agents see them."""
         self.id = id
         self.uid = uid
         self.name = name
@@ -215,6 +218,12 @@ class Customer(RecordsEvents):
                 before=before.value,
                 after=self.segmentation.primary.value,
             )
+
+    def flag(self, name: str, reason: str) -> None:
+        if name in self.flags:
+            return
+        self.flags.append(name)
+        self.record("customer.flagged", uid=self.uid, flag=name, reason=reason)
 
     def link(self, kind: IdentityKind, value: str) -> Identity:
         value = normalise_identity(kind, value)

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from enum import StrEnum
 from typing import Any
 
+from kefu.domain.actors import SYSTEM as SYSTEM_ACTOR
 from kefu.domain.actors import Actor, Role
+from kefu.domain.calendars import BusinessCalendar
 from kefu.domain.errors import Conflict, Forbidden, IllegalTransition, InvalidInput
 from kefu.domain.events import RecordsEvents
 from kefu.domain.organisation import Channel, Lane
 from kefu.domain.priority import Priority
-from kefu.domain.sla import SlaDue
+from kefu.domain.sla import Metric, SlaState
 
+ALWAYS_OPEN = BusinessCalendar(name="24x7", hours=((time(0), time(0)),), days="all")
 MAX_SUBJECT = 300
 MAX_BODY = 50_000
 MAX_TAG = 40
@@ -145,7 +148,7 @@ class Ticket(RecordsEvents):
         team: str,
         lane: Lane,
         priority: Priority,
-        sla: SlaDue,
+        sla: SlaState,
         created_at: datetime,
         status: Status = Status.NEW,
         id: int | None = None,
@@ -159,6 +162,7 @@ class Ticket(RecordsEvents):
         merged_into_id: int | None = None,
         reopen_count: int = 0,
         links: Iterable[Link] = (),
+        signals: dict[str, Any] | None = None,
     ) -> None:
         self._init_events()
         self.id = id
@@ -182,6 +186,12 @@ class Ticket(RecordsEvents):
         self.merged_into_id = merged_into_id
         self.reopen_count = reopen_count
         self.links: list[Link] = list(links)
+        self.signals: dict[str, Any] = dict(signals or {})
+        """Inputs of dynamic priority: press3, urgent_tag, green_channel, materials, …"""
+        self.calendar: BusinessCalendar | None = None
+        """The business calendar of the SLA clocks; attached by the service that loads."""
+        self.overruns: list[tuple[Metric, float]] = []
+        """Clocks stopped late since load, with their overrun in business minutes."""
         # Append-only children added since load; a repository writes these.
         self.new_messages: list[Message] = []
         self.new_audit: list[AuditEntry] = []
@@ -201,7 +211,7 @@ class Ticket(RecordsEvents):
         team: str,
         lane: Lane,
         priority: Priority,
-        sla: SlaDue,
+        sla: SlaState,
         actor: Actor,
         now: datetime,
         attachments: tuple[Attachment, ...] = (),
@@ -259,6 +269,7 @@ class Ticket(RecordsEvents):
             self.resolved_at = None
         if target is S.QUEUED and self.assignee_id is not None:
             self.assignee_id = None
+        self._clocks_on_status(before, target, now)
         changes: dict[str, Any] = {"status": [before.value, target.value]}
         if reason:
             changes["reason"] = reason
@@ -333,11 +344,16 @@ class Ticket(RecordsEvents):
         if channel is not None and channel not in self.channels:
             self.channels.append(channel)
         if kind is MessageKind.CUSTOMER:
+            # After the first answer, each customer message owes a next response.
+            if self.first_response_at is not None:
+                self.sla.clock(Metric.NEXT_RESPONSE).start(now, self._cal(), fresh=True)
             if self.status is S.WAITING_CUSTOMER:
                 self._move(S.OPEN, actor, now, "customer replied")
             elif self.status is S.RESOLVED:
                 self._move(S.REOPENED, actor, now, "customer replied after resolution")
         elif kind is MessageKind.AGENT:
+            self._stop_clock(Metric.FIRST_RESPONSE, now)
+            self._stop_clock(Metric.NEXT_RESPONSE, now)
             if self.first_response_at is None:
                 self.first_response_at = now
             if self.status is S.ASSIGNED:
@@ -388,8 +404,74 @@ class Ticket(RecordsEvents):
             self._audit(actor, now, "priority_changed", priority=[before, priority.value])
             self.record("ticket.priority_changed", before=before, after=priority.value)
 
-    def set_sla(self, sla: SlaDue) -> None:
+    def set_sla(self, sla: SlaState) -> None:
         self.sla = sla
+
+    # ---- SLA clocks -----------------------------------------------------------------
+
+    def _cal(self) -> BusinessCalendar:
+        return self.calendar or ALWAYS_OPEN
+
+    def _stop_clock(self, metric: Metric, now: datetime) -> None:
+        clock = self.sla.clock(metric)
+        if clock.stopped_at is not None or not clock.started:
+            return
+        overrun = clock.stop(now, self._cal())
+        if overrun > 0:
+            self.overruns.append((metric, overrun))
+            self.record("sla.met_late", metric=metric.value, overrun_minutes=round(overrun, 2))
+
+    def _clocks_on_status(self, before: Status, target: Status, now: datetime) -> None:
+        cal = self._cal()
+        if target is S.WAITING_CUSTOMER:
+            for _, clock in self.sla.running():
+                clock.pause(now, cal)
+        elif before is S.WAITING_CUSTOMER and target is S.OPEN:
+            for clock in self.sla.clocks.values():
+                if clock.started and clock.stopped_at is None:
+                    clock.start(now, cal)
+        if target is S.RESOLVED:
+            self._stop_clock(Metric.FIRST_RESPONSE, now)
+            self._stop_clock(Metric.NEXT_RESPONSE, now)
+            self._stop_clock(Metric.RESOLUTION, now)
+        elif target is S.REOPENED:
+            resolution = self.sla.clock(Metric.RESOLUTION)
+            resolution.stopped_at = None  # the same problem: its resolution time goes on
+            resolution.start(now, cal)
+        elif target in FINAL:
+            for metric in Metric:
+                self._stop_clock(metric, now)
+
+    def check_sla(self, now: datetime, warn_share: float) -> list[str]:
+        """Record warnings and breaches that are due by `now`; return what happened."""
+        happened: list[str] = []
+        cal = self._cal()
+        for metric, clock in self.sla.running():
+            warn_at = clock.warn_at(cal, warn_share)
+            if warn_at is not None and now >= warn_at:
+                clock.warned = True
+                happened.append(f"warning:{metric.value}")
+                self.record(
+                    "sla.warning",
+                    metric=metric.value,
+                    team=self.team,
+                    due_at=clock.due_at.isoformat() if clock.due_at else None,
+                )
+            if clock.breached_at is None and clock.due_at is not None and now >= clock.due_at:
+                clock.breached_at = clock.due_at
+                clock.warned = True
+                happened.append(f"breached:{metric.value}")
+                self.record(
+                    "sla.breached",
+                    metric=metric.value,
+                    team=self.team,
+                    segment=self.customer.segment,
+                    due_at=clock.due_at.isoformat(),
+                    notify="supervisors",
+                )
+        if happened:
+            self._audit(SYSTEM_ACTOR, now, "sla_checked", events=happened)
+        return happened
 
     def tag(self, add: Iterable[str], remove: Iterable[str], actor: Actor, now: datetime) -> None:
         add_clean = [_check_text("tag", t, MAX_TAG, required=True) for t in add]
@@ -452,22 +534,13 @@ class Ticket(RecordsEvents):
 
     # ---- helpers --------------------------------------------------------------------
 
+    def audit(self, actor: Actor, now: datetime, action: str, **changes: Any) -> None:
+        """Record a change made outside the ticket's own commands (quotas, materials)."""
+        self.updated_at = now
+        self._audit(actor, now, action, **changes)
+
     def _audit(self, actor: Actor, now: datetime, action: str, **changes: Any) -> None:
         self.new_audit.append(AuditEntry(now, actor.label, action, changes))
 
     def sla_breached(self, now: datetime) -> bool:
-        """A target passed without being met (wall-clock; refined by "Service levels")."""
-        due = self.sla
-        if due.first_response_due_at is not None:
-            answered = self.first_response_at
-            if (answered is None and now > due.first_response_due_at) or (
-                answered is not None and answered > due.first_response_due_at
-            ):
-                return True
-        if due.resolution_due_at:
-            done = self.resolved_at
-            if (done is None and now > due.resolution_due_at) or (
-                done is not None and done > due.resolution_due_at
-            ):
-                return True
-        return False
+        return self.sla.breached(now)

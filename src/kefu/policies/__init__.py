@@ -7,14 +7,17 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from kefu.domain.calendars import BusinessCalendar, calendars_from_toml_data
 from kefu.domain.customers import Segment, SegmentPolicy
 from kefu.domain.organisation import Lane, Team
-from kefu.domain.sla import SlaPolicy, SlaTargets
+from kefu.domain.priority import PriorityPolicy
+from kefu.domain.quotas import QuotaPolicy
+from kefu.domain.sla import SlaRule
 from kefu.domain.taxonomy import Category, Subcategory, Taxonomy
 
 
@@ -23,7 +26,11 @@ class Policies:
     taxonomy: Taxonomy
     teams: dict[str, Team]
     segments: SegmentPolicy
-    sla: SlaPolicy
+    sla_rules: tuple[SlaRule, ...]
+    """The shipped SLA rules; they seed the `sla_rules` table, which is what applies."""
+    calendars: dict[str, BusinessCalendar]
+    priority: PriorityPolicy
+    quotas: QuotaPolicy
 
 
 def _read(name: str, directory: Path | None) -> dict[str, Any]:
@@ -68,16 +75,37 @@ def _segments(data: dict[str, Any]) -> SegmentPolicy:
     )
 
 
-def _sla(data: dict[str, Any]) -> SlaPolicy:
-    return SlaPolicy(
-        {
-            name: SlaTargets(
-                first_response_minutes=row.get("first_response_minutes") or None,
-                next_response_minutes=row.get("next_response_minutes") or None,
-                resolution_minutes=row.get("resolution_minutes") or None,
-            )
-            for name, row in data["class"].items()
-        }
+RULE_FIELDS = frozenset(SlaRule.__dataclass_fields__) - {"id"}
+
+
+def sla_rules_from_toml_data(data: dict[str, Any]) -> tuple[SlaRule, ...]:
+    rules = []
+    for row in data.get("rule", []):
+        unknown = set(row) - RULE_FIELDS
+        if unknown:
+            raise ValueError(f"SLA rule {row.get('name')}: unknown fields {sorted(unknown)}")
+        rules.append(SlaRule(**row))
+    return tuple(rules)
+
+
+def _priority(data: dict[str, Any], segments: SegmentPolicy) -> PriorityPolicy:
+    weights = dict(data.get("weights", {}))
+    boost = {k.value: v for k, v in segments.priority_boost.items()}
+    return PriorityPolicy(segment_boost=boost, **weights)
+
+
+def _quotas(data: dict[str, Any]) -> QuotaPolicy:
+    u, m, s = data["urgent_tag"], data["materials"], data["sla"]
+    return QuotaPolicy(
+        urgent_per_month=int(u["per_month"]),
+        urgent_target_factor=float(u["target_factor"]),
+        urgent_flag=u["flag"],
+        urgent_markers=tuple(u["markers"]),
+        material_interval_minutes=int(m["min_interval_minutes"]),
+        material_categories=tuple(m["categories"]),
+        warn_share=float(s["warn_share"]),
+        compensation_factor=float(s["compensation_factor"]),
+        compensation_segments=tuple(s["compensation_segments"]),
     )
 
 
@@ -87,9 +115,16 @@ def load_policies(directory: Path | None = None) -> Policies:
         t["code"]: Team(t["code"], t["zh"], t["en"], tuple(Lane(x) for x in t["lanes"]))
         for t in _read("teams.toml", directory)["team"]
     }
-    sla = _sla(_read("sla.toml", directory))
     for sub in taxonomy:
         if sub.team not in teams:
             raise ValueError(f"{sub.code}: unknown team {sub.team}")
-        sla.targets(sub.sla_class)
-    return Policies(taxonomy, teams, _segments(_read("segments.toml", directory)), sla)
+    segments = _segments(_read("segments.toml", directory))
+    calendars = calendars_from_toml_data(_read("calendars.toml", directory))
+    rules = sla_rules_from_toml_data(_read("sla.toml", directory))
+    for rule in rules:
+        if rule.calendar is not None and rule.calendar not in calendars:
+            raise ValueError(f"SLA rule {rule.name}: unknown calendar {rule.calendar}")
+    quotas = _quotas(_read("quotas.toml", directory))
+    priority = _priority(_read("priority.toml", directory), segments)
+    priority = replace(priority, warn_share=quotas.warn_share)
+    return Policies(taxonomy, teams, segments, rules, calendars, priority, quotas)

@@ -41,10 +41,13 @@ def _facts_changes(raw: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
-def get_or_register(uow: UnitOfWork, ctx: ServiceContext, uid: str) -> Customer:
-    """The customer with this UID, registered with default facts if new."""
+def get_or_register(
+    uow: UnitOfWork, ctx: ServiceContext, uid: str, *, lock: bool = False
+) -> Customer:
+    """The customer with this UID, registered with default facts if new; `lock` holds the
+    customer's row for the rest of the transaction (per-customer quotas)."""
     uid = normalise_uid(uid)
-    customer = uow.customers.get(uid)
+    customer = uow.customers.get(uid, for_update=lock)
     if customer is None:
         customer = Customer.register(uid, ProfileFacts(), ctx.policies.segments)
         customer.created_at = ctx.clock.now()

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
 from kefu.domain.customers import Customer, IdentityKind
 from kefu.domain.organisation import Agent, Queue
+from kefu.domain.sla import SlaRule
 from kefu.domain.tickets import AuditEntry, Message, Ticket
+from kefu.domain.timers import Timer
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,10 @@ class TicketFilter:
     assignee_id: int | None = None
     priority_min: int | None = None
     priority_max: int | None = None
+    due_before: datetime | None = None
+    """Only tickets with a running SLA clock due before this instant."""
+    unresolved: bool = False
+    """Leave out resolved, closed and merged tickets."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +51,7 @@ class UserRecord:
 
 
 class CustomerRepository(Protocol):
-    def get(self, uid: str) -> Customer | None: ...
+    def get(self, uid: str, *, for_update: bool = False) -> Customer | None: ...
     def get_by_id(self, customer_id: int) -> Customer | None: ...
     def find_by_identity(self, kind: IdentityKind, value: str) -> Customer | None: ...
     def add(self, customer: Customer) -> None: ...
@@ -59,8 +67,11 @@ class TicketRepository(Protocol):
     def get(self, ticket_id: int, *, for_update: bool = False) -> Ticket | None: ...
     def save(self, ticket: Ticket) -> None: ...
     def list(
-        self, flt: TicketFilter, *, limit: int, before_id: int | None
-    ) -> builtins.list[Ticket]: ...
+        self, flt: TicketFilter, *, limit: int, before_id: int | None, order: str = "newest"
+    ) -> builtins.list[Ticket]:
+        """`order`: `newest` (id descending) or `due` (soonest SLA due time first)."""
+        ...
+
     def messages(self, ticket_id: int, *, include_notes: bool) -> builtins.list[Message]: ...
     def audit(self, ticket_id: int) -> builtins.list[AuditEntry]: ...
 
@@ -81,11 +92,81 @@ class UserRepository(Protocol):
     def by_token_hash(self, token_hash: str) -> UserRecord | None: ...
 
 
+class TimerRepository(Protocol):
+    def schedule(self, timer: Timer) -> None:
+        """Insert, or move the pending timer with the same key to the new time/payload."""
+        ...
+
+    def cancel(self, key: str) -> bool:
+        """Cancel a pending timer; True if there was one."""
+        ...
+
+    def get(self, key: str) -> Timer | None: ...
+
+    def claim_due(self, now: datetime, limit: int) -> builtins.list[Timer]:
+        """Pending timers due at `now`, oldest first, locked for this transaction (others
+        skip them); the caller fires each and saves it in the same transaction."""
+        ...
+
+    def save(self, timer: Timer) -> None: ...
+    def pending_count(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarOverride:
+    calendar: str
+    """A calendar's name, or `*` for every calendar."""
+    day: date
+    kind: str
+    """`workday` or `holiday`."""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CompensationCredit:
+    customer_id: int
+    ticket_id: int
+    metric: str
+    minutes: int
+    reason: str
+    created_at: datetime
+
+
+class SlaRepository(Protocol):
+    def rules(self) -> builtins.list[SlaRule]: ...
+    def rule(self, rule_id: int) -> SlaRule | None: ...
+    def rule_named(self, name: str) -> SlaRule | None: ...
+    def add_rule(self, rule: SlaRule) -> SlaRule: ...
+    def save_rule(self, rule: SlaRule) -> SlaRule: ...
+    def delete_rule(self, rule_id: int) -> bool: ...
+    def overrides(self) -> builtins.list[CalendarOverride]: ...
+    def set_override(self, o: CalendarOverride) -> None: ...
+    def delete_override(self, calendar: str, day: date) -> bool: ...
+    def add_credit(self, c: CompensationCredit) -> None: ...
+    def credits(self, customer_id: int) -> builtins.list[CompensationCredit]: ...
+    def quota_uses(self, customer_id: int, quota: str, period: str) -> int: ...
+    def add_quota_use(
+        self,
+        customer_id: int,
+        quota: str,
+        period: str,
+        ticket_id: int | None,
+        honoured: bool,
+        at: datetime,
+    ) -> None: ...
+
+
 class UnitOfWork(Protocol):
     customers: CustomerRepository
     tickets: TicketRepository
     org: OrgRepository
     users: UserRepository
+    timers: TimerRepository
+    sla: SlaRepository
+
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A nested transaction: an exception inside rolls back only its own work."""
+        ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from kefu.domain.actors import SYSTEM, Actor, Role
 from kefu.domain.customers import Customer
-from kefu.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from kefu.domain.errors import Conflict, Forbidden, InvalidInput
 from kefu.domain.organisation import Channel, Lane, parse_channel
-from kefu.domain.priority import Priority, compute_priority
+from kefu.domain.priority import Priority
 from kefu.domain.routing import choose_lane
+from kefu.domain.sla import SlaState
 from kefu.domain.tickets import (
     Attachment,
     AuditEntry,
@@ -21,10 +24,11 @@ from kefu.domain.tickets import (
     Status,
     Ticket,
 )
+from kefu.services import sla
 from kefu.services.access import require_role, ticket_for, visible_filter
 from kefu.services.context import ServiceContext
 from kefu.services.customers import get_or_register
-from kefu.services.ports import TicketFilter
+from kefu.services.ports import TicketFilter, UnitOfWork
 
 STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 MAX_PAGE = 200
@@ -46,22 +50,14 @@ class OpenTicket:
     subcategory: str | None = None
     tags: Sequence[str] = ()
     attachments: Sequence[AttachmentRef] = field(default_factory=tuple)
+    signals: Mapping[str, Any] = field(default_factory=dict)
+    """press3, green_channel, grade (email completeness), legal_cc — from channels/staff."""
 
 
 @dataclass(frozen=True)
 class TicketDetail:
     ticket: Ticket
     messages: list[Message]
-
-
-def _priority(ctx: ServiceContext, subcategory: str, customer: Customer) -> Priority:
-    sub = ctx.policies.taxonomy.get(subcategory)
-    return compute_priority(
-        subcategory=sub.code,
-        base=sub.base_priority,
-        segment=customer.segmentation.primary,
-        segment_boost=ctx.policies.segments.priority_boost,
-    )
 
 
 def _placement(ctx: ServiceContext, subcategory: str, customer: Customer) -> tuple[str, Lane]:
@@ -83,6 +79,20 @@ def _attachments(ctx: ServiceContext, refs: Sequence[AttachmentRef]) -> tuple[At
     return tuple(out)
 
 
+def _signals(actor: Actor, raw: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = set(raw) - sla.SIGNAL_KEYS
+    if unknown:
+        raise InvalidInput(
+            f"unknown signals {sorted(unknown)}: expected {sorted(sla.SIGNAL_KEYS)}",
+            details={"signals": sorted(unknown)},
+        )
+    if raw and actor.role is Role.CUSTOMER:
+        raise Forbidden("urgency signals are set by channels and staff, not by customers")
+    if "grade" in raw and raw["grade"] not in sla.GRADES:
+        raise InvalidInput(f"grade must be one of {sorted(sla.GRADES)}")
+    return {k: v for k, v in raw.items() if v not in (None, False)}
+
+
 def open_ticket(ctx: ServiceContext, actor: Actor, cmd: OpenTicket) -> Ticket:
     channel = parse_channel(cmd.channel)
     if actor.role is Role.CUSTOMER and actor.customer_uid != cmd.customer_uid:
@@ -90,17 +100,18 @@ def open_ticket(ctx: ServiceContext, actor: Actor, cmd: OpenTicket) -> Ticket:
     taxonomy = ctx.policies.taxonomy
     if cmd.subcategory is not None:
         taxonomy.get(cmd.subcategory)  # unknown code → InvalidInput before anything is written
+    signals = _signals(actor, cmd.signals)
     attachments = _attachments(ctx, cmd.attachments)
     now = ctx.clock.now()
+    urgent = ctx.policies.quotas.urgent_requested(cmd.subject, cmd.tags)
     with ctx.uow() as uow:
-        customer = get_or_register(uow, ctx, cmd.customer_uid)
+        customer = get_or_register(uow, ctx, cmd.customer_uid, lock=urgent)
         assert customer.id is not None
         code = cmd.subcategory or taxonomy.FALLBACK
         team, lane = _placement(ctx, code, customer)
         if cmd.subcategory is None:
             # Nobody said what this is about: the general triage queue decides.
             lane = Lane.TRIAGE if Lane.TRIAGE in ctx.policies.teams[team].lanes else lane
-        sub = taxonomy.get(code)
         ticket = Ticket.open(
             customer=CustomerRef(customer.id, customer.uid, customer.segmentation.primary.value),
             channel=channel,
@@ -109,24 +120,49 @@ def open_ticket(ctx: ServiceContext, actor: Actor, cmd: OpenTicket) -> Ticket:
             subcategory=code,
             team=team,
             lane=lane,
-            priority=_priority(ctx, code, customer),
-            sla=ctx.policies.sla.due(sub.sla_class, now),
+            priority=Priority(0, ()),
+            sla=SlaState(),
             actor=actor,
             now=now,
             attachments=attachments,
         )
+        ticket.signals.update(signals)
         if cmd.tags:
             ticket.tag(cmd.tags, (), actor, now)
+        uow.tickets.add(ticket)
+        if urgent:
+            sla.apply_urgent(uow, ctx, ticket, customer, now)
+        sla.begin(uow, ctx, ticket, customer, now)
+        ticket.priority = sla.priority_of(ctx, ticket, customer, now)
         ticket.transition(Status.TRIAGED, SYSTEM, now, "subcategory " + code)
         ticket.transition(Status.QUEUED, SYSTEM, now, f"queue {team}/{lane.value}")
-        uow.tickets.add(ticket)
+        sla.refresh(uow, ctx, ticket, customer, now)
+        uow.tickets.save(ticket)
+        uow.customers.save(customer)
         uow.commit()
         return ticket
+
+
+def _load(uow: UnitOfWork, ctx: ServiceContext, actor: Actor, ticket_id: int) -> Ticket:
+    """The ticket for a change: locked, visible to the actor, with its SLA calendar."""
+    ticket = ticket_for(uow, actor, ticket_id, for_update=True)
+    sla.attach_calendar(uow, ctx, ticket)
+    return ticket
+
+
+def _finish(uow: UnitOfWork, ctx: ServiceContext, ticket: Ticket, now: datetime) -> None:
+    """Every change ends here: priority, SLA timer, compensation, then save."""
+    customer = uow.customers.get(ticket.customer.uid)
+    assert customer is not None  # a foreign key guarantees it
+    sla.refresh(uow, ctx, ticket, customer, now)
+    uow.tickets.save(ticket)
+    uow.customers.save(customer)
 
 
 def get_ticket(ctx: ServiceContext, actor: Actor, ticket_id: int) -> TicketDetail:
     with ctx.uow(readonly=True) as uow:
         ticket = ticket_for(uow, actor, ticket_id)
+        sla.attach_calendar(uow, ctx, ticket)
         messages = uow.tickets.messages(ticket_id, include_notes=actor.is_staff)
         return TicketDetail(ticket, messages)
 
@@ -148,6 +184,9 @@ def list_tickets(
     flt = visible_filter(actor, flt)
     with ctx.uow(readonly=True) as uow:
         items = uow.tickets.list(flt, limit=limit + 1, before_id=before_id)
+        cals = sla.calendars(uow, ctx)
+        for t in items:
+            t.calendar = cals.get(t.sla.calendar)
     more = len(items) > limit
     items = items[:limit]
     return items, (items[-1].id if more and items else None)
@@ -166,9 +205,10 @@ def transition_ticket(
     if actor.role is Role.INTEGRATION:
         raise Forbidden("integrations may not change a ticket's status")
     with ctx.uow() as uow:
-        ticket = ticket_for(uow, actor, ticket_id, for_update=True)
-        ticket.transition(target, actor, ctx.clock.now(), reason)
-        uow.tickets.save(ticket)
+        ticket = _load(uow, ctx, actor, ticket_id)
+        now = ctx.clock.now()
+        ticket.transition(target, actor, now, reason)
+        _finish(uow, ctx, ticket, now)
         uow.commit()
         return ticket
 
@@ -195,11 +235,12 @@ def add_message(
     via: Channel | None = parse_channel(channel) if channel else None
     files = _attachments(ctx, attachments)
     with ctx.uow() as uow:
-        ticket = ticket_for(uow, actor, ticket_id, for_update=True)
-        message = ticket.add_message(
-            kind, body, actor, ctx.clock.now(), channel=via, attachments=files
-        )
-        uow.tickets.save(ticket)
+        ticket = _load(uow, ctx, actor, ticket_id)
+        now = ctx.clock.now()
+        message = ticket.add_message(kind, body, actor, now, channel=via, attachments=files)
+        if kind is MessageKind.CUSTOMER and files:
+            sla.accept_material(ctx, ticket, now)
+        _finish(uow, ctx, ticket, now)
         uow.commit()
         return ticket, message
 
@@ -209,7 +250,7 @@ def assign_ticket(ctx: ServiceContext, actor: Actor, ticket_id: int, agent_id: i
     if actor.role is Role.AGENT and actor.agent_id != agent_id:
         raise Forbidden("an agent may only take tickets themselves; a supervisor assigns others")
     with ctx.uow() as uow:
-        ticket = ticket_for(uow, actor, ticket_id, for_update=True)
+        ticket = _load(uow, ctx, actor, ticket_id)
         agent = uow.org.agent(agent_id)
         if agent is None:
             raise InvalidInput(f"agent {agent_id} does not exist", details={"agent_id": agent_id})
@@ -218,8 +259,9 @@ def assign_ticket(ctx: ServiceContext, actor: Actor, ticket_id: int, agent_id: i
                 f"agent {agent.name} is not in team '{ticket.team}' that owns ticket #{ticket_id}",
                 details={"team": ticket.team, "agent_teams": agent.teams},
             )
-        ticket.assign(agent_id, actor, ctx.clock.now())
-        uow.tickets.save(ticket)
+        now = ctx.clock.now()
+        ticket.assign(agent_id, actor, now)
+        _finish(uow, ctx, ticket, now)
         uow.commit()
         return ticket
 
@@ -228,15 +270,14 @@ def change_subcategory(ctx: ServiceContext, actor: Actor, ticket_id: int, code: 
     require_role(actor, *STAFF)
     sub = ctx.policies.taxonomy.get(code)
     with ctx.uow() as uow:
-        ticket = ticket_for(uow, actor, ticket_id, for_update=True)
+        ticket = _load(uow, ctx, actor, ticket_id)
         customer = uow.customers.get(ticket.customer.uid)
-        if customer is None:  # pragma: no cover - guarded by a foreign key
-            raise NotFound("the ticket's customer is gone")
+        assert customer is not None  # a foreign key guarantees it
         now = ctx.clock.now()
         team, lane = _placement(ctx, sub.code, customer)
         ticket.change_subcategory(sub.code, team, lane, actor, now)
-        ticket.set_priority(_priority(ctx, sub.code, customer), actor, now)
-        ticket.set_sla(ctx.policies.sla.due(sub.sla_class, ticket.created_at))
+        sla.retarget(uow, ctx, ticket, customer, now)
+        sla.refresh(uow, ctx, ticket, customer, now)
         uow.tickets.save(ticket)
         uow.commit()
         return ticket
@@ -250,11 +291,12 @@ def merge_tickets(ctx: ServiceContext, actor: Actor, ticket_id: int, into_id: in
     with ctx.uow() as uow:
         # Fixed lock order (lower id first) so two opposite merges cannot deadlock.
         first, second = sorted((ticket_id, into_id))
-        locked = {tid: ticket_for(uow, actor, tid, for_update=True) for tid in (first, second)}
+        locked = {tid: _load(uow, ctx, actor, tid) for tid in (first, second)}
         duplicate, survivor = locked[ticket_id], locked[into_id]
-        duplicate.merge_into(survivor, actor, ctx.clock.now())
-        uow.tickets.save(duplicate)
-        uow.tickets.save(survivor)
+        now = ctx.clock.now()
+        duplicate.merge_into(survivor, actor, now)
+        _finish(uow, ctx, duplicate, now)
+        _finish(uow, ctx, survivor, now)
         uow.commit()
         return survivor
 
@@ -264,9 +306,16 @@ def tag_ticket(
 ) -> Ticket:
     require_role(actor, *STAFF, Role.INTEGRATION)
     with ctx.uow() as uow:
-        ticket = ticket_for(uow, actor, ticket_id, for_update=True)
-        ticket.tag(add, remove, actor, ctx.clock.now())
-        uow.tickets.save(ticket)
+        ticket = _load(uow, ctx, actor, ticket_id)
+        now = ctx.clock.now()
+        ticket.tag(add, remove, actor, now)
+        if ctx.policies.quotas.urgent_requested("", add):
+            customer = uow.customers.get(ticket.customer.uid, for_update=True)
+            assert customer is not None
+            if sla.apply_urgent(uow, ctx, ticket, customer, now):
+                sla.retarget(uow, ctx, ticket, customer, now)
+            uow.customers.save(customer)
+        _finish(uow, ctx, ticket, now)
         uow.commit()
         return ticket
 
@@ -282,7 +331,7 @@ def link_tickets(
             f"unknown link kind '{kind}': expected one of {', '.join(k.value for k in LinkKind)}"
         ) from None
     with ctx.uow() as uow:
-        ticket = ticket_for(uow, actor, ticket_id, for_update=True)
+        ticket = _load(uow, ctx, actor, ticket_id)
         ticket_for(uow, actor, target_id)
         ticket.link(link_kind, target_id, actor, ctx.clock.now())
         uow.tickets.save(ticket)

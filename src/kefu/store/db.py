@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,10 +26,23 @@ class Database:
     writer: sessionmaker[Session]
     reader: sessionmaker[Session]
     engines: tuple[Engine, ...]
+    write_lock: threading.Lock | None = None
+    """SQLite only: writers of this process queue here (fair, no sleeping) instead of in
+    SQLite's busy handler, which backs off in sleeps of up to 100 ms under contention."""
 
     @property
     def is_sqlite(self) -> bool:
         return self.url.startswith("sqlite")
+
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """A writer session; on SQLite, holding this process's write lock throughout."""
+        if self.write_lock is None:
+            with self.writer() as session:
+                yield session
+            return
+        with self.write_lock, self.writer() as session:
+            yield session
 
     def dispose(self) -> None:
         for engine in self.engines:
@@ -68,6 +84,7 @@ def open_database(url: str, pool_size: int = 10) -> Database:
             sessionmaker(writer, expire_on_commit=False),
             sessionmaker(reader, expire_on_commit=False),
             (writer, reader),
+            threading.Lock(),
         )
     engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
     factory = sessionmaker(engine, expire_on_commit=False)

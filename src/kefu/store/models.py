@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -53,6 +54,7 @@ class CustomerRow(Base):
     segments: Mapped[list[Any]] = mapped_column(JSON)
     key_account: Mapped[bool] = mapped_column(Boolean, default=False)
     hotline_boost: Mapped[bool] = mapped_column(Boolean, default=False)
+    flags: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -141,6 +143,12 @@ class TicketRow(Base):
     resolution_due_at: Mapped[datetime | None]
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Service levels: the matched policy, its clocks (JSON), and whether any target broke.
+    sla_policy: Mapped[str] = mapped_column(String(80), default="")
+    sla_clocks: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    sla_breached: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Inputs of dynamic priority that are not elsewhere on the row (urgency, materials…).
+    signals: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class MessageRow(Base):
@@ -195,4 +203,79 @@ class IdempotencyRow(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     response_body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime]
+
+
+class TimerRow(Base):
+    """A durable "at time T do X": fired once by a worker, even across crashes."""
+
+    __tablename__ = "timers"
+    __table_args__ = (Index("ix_timers_status_due", "status", "due_at"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    due_at: Mapped[datetime]
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime]
+    fired_at: Mapped[datetime | None]
+
+
+class CalendarOverrideRow(Base):
+    """An admin's correction of the holiday data: this day is a workday / a holiday."""
+
+    __tablename__ = "calendar_overrides"
+    __table_args__ = (UniqueConstraint("calendar", "day", name="uq_calendar_override_day"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    calendar: Mapped[str] = mapped_column(String(40), default="*")
+    day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class SlaRuleRow(Base):
+    """An SLA policy row; the most specific match for a ticket wins."""
+
+    __tablename__ = "sla_rules"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    segment: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    category: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    subcategory: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    sla_class: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    channel: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    grade: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    legal_cc: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    calendar: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    first_response_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    next_response_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    resolution_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class CompensationRow(Base):
+    """Service time credited to an enterprise for a breached SLA (its ledger)."""
+
+    __tablename__ = "compensation_credits"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    metric: Mapped[str] = mapped_column(String(30))
+    minutes: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+
+
+class QuotaUseRow(Base):
+    """One use of a limited privilege (the 【紧急】 tag, a traffic diagnosis, …)."""
+
+    __tablename__ = "quota_uses"
+    __table_args__ = (Index("ix_quota_uses_lookup", "customer_id", "quota", "period"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    quota: Mapped[str] = mapped_column(String(40))
+    period: Mapped[str] = mapped_column(String(20))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
+    honoured: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime]

@@ -39,7 +39,7 @@ class OutboxRelay:
 
     def relay_once(self) -> int:
         """Publish one batch of unpublished events; return how many."""
-        with self.db.writer() as session:
+        with self.db.write_session() as session:
             stmt = (
                 select(OutboxRow)
                 .where(OutboxRow.published_at.is_(None))
@@ -72,3 +72,35 @@ class OutboxRelay:
                 total += n
                 if n < self.batch:
                     return total
+
+
+class RelayThread(threading.Thread):
+    """Relays in the background: a commit pokes it, and it drains in batches.
+
+    Under load many requests' events go out in one relay transaction instead of one each.
+    It also sweeps every `interval` seconds, so events a failed publish left behind go out
+    once the bus is back.
+    """
+
+    def __init__(self, relay: OutboxRelay, interval: float = 1.0) -> None:
+        super().__init__(name="kefu-outbox-relay", daemon=True)
+        self.relay, self.interval = relay, interval
+        self._wake = threading.Event()
+        self._stopping = False
+
+    def poke(self) -> None:
+        self._wake.set()
+
+    def run(self) -> None:
+        while not self._stopping:
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            try:
+                self.relay.drain()
+            except Exception:
+                log.exception("outbox relay sweep failed; retrying")
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        self.join(timeout=5)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,7 @@ from kefu.domain.customers import (
 )
 from kefu.domain.organisation import Agent, Channel, Lane, Presence, Queue, WorkMedium
 from kefu.domain.priority import Priority, PriorityTerm
-from kefu.domain.sla import SlaDue
+from kefu.domain.sla import Metric, SlaState
 from kefu.domain.tickets import (
     Attachment,
     AuditEntry,
@@ -71,6 +71,7 @@ def _customer(row: CustomerRow, identities: list[IdentityRow]) -> Customer:
         identities=[Identity(IdentityKind(i.kind), i.value) for i in identities],
         id=row.id,
         created_at=row.created_at,
+        flags=list(row.flags or []),
     )
 
 
@@ -81,6 +82,7 @@ def _fill_customer(row: CustomerRow, c: Customer) -> None:
     row.verification, row.annual_ad_spend, row.vip = f.verification.value, f.annual_ad_spend, f.vip
     row.segment, row.segments = s.primary.value, [x.value for x in s.segments]
     row.key_account, row.hotline_boost = s.key_account, s.hotline_boost
+    row.flags = list(c.flags)
 
 
 class SqlCustomerRepository:
@@ -99,8 +101,11 @@ class SqlCustomerRepository:
         self.seen.append(customer)
         return customer
 
-    def get(self, uid: str) -> Customer | None:
-        return self._load(self.s.scalars(select(CustomerRow).where(CustomerRow.uid == uid)).first())
+    def get(self, uid: str, *, for_update: bool = False) -> Customer | None:
+        stmt = select(CustomerRow).where(CustomerRow.uid == uid)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self._load(self.s.scalars(stmt).first())
 
     def get_by_id(self, customer_id: int) -> Customer | None:
         return self._load(self.s.get(CustomerRow, customer_id))
@@ -172,7 +177,8 @@ def _ticket(row: TicketRow, uid: str, segment: str, links: list[LinkRow]) -> Tic
         team=row.team,
         lane=Lane(row.lane),
         priority=Priority(row.priority, tuple(PriorityTerm(t, w) for t, w in row.priority_terms)),
-        sla=SlaDue(row.first_response_due_at, row.next_response_due_at, row.resolution_due_at),
+        sla=SlaState.from_json(row.sla_clocks),
+        signals=dict(row.signals or {}),
         status=Status(row.status),
         assignee_id=row.assignee_id,
         tags=row.tags,
@@ -200,9 +206,14 @@ def _fill_ticket(row: TicketRow, t: Ticket) -> None:
         t.resolved_at,
         t.closed_at,
     )
-    row.first_response_due_at = t.sla.first_response_due_at
-    row.next_response_due_at = t.sla.next_response_due_at
-    row.resolution_due_at = t.sla.resolution_due_at
+    # The due times are also columns, for "what breaches next" queries.
+    row.first_response_due_at = t.sla.due(Metric.FIRST_RESPONSE)
+    row.next_response_due_at = t.sla.due(Metric.NEXT_RESPONSE)
+    row.resolution_due_at = t.sla.due(Metric.RESOLUTION)
+    row.sla_policy = t.sla.policy
+    row.sla_clocks = t.sla.to_json()
+    row.sla_breached = any(c.breached_at is not None for c in t.sla.clocks.values())
+    row.signals = dict(t.signals)
     row.merged_into_id, row.reopen_count = t.merged_into_id, t.reopen_count
 
 
@@ -289,7 +300,9 @@ class SqlTicketRepository:
             self.s.add(LinkRow(ticket_id=ticket.id, kind=link.kind.value, target_id=link.target_id))
         ticket.new_messages, ticket.new_audit, ticket.new_links = [], [], []
 
-    def list(self, flt: TicketFilter, *, limit: int, before_id: int | None) -> list[Ticket]:
+    def list(
+        self, flt: TicketFilter, *, limit: int, before_id: int | None, order: str = "newest"
+    ) -> list[Ticket]:
         stmt = select(TicketRow, CustomerRow.uid, CustomerRow.segment).join(
             CustomerRow, CustomerRow.id == TicketRow.customer_id
         )
@@ -312,9 +325,27 @@ class SqlTicketRepository:
             conditions.append(TicketRow.priority >= flt.priority_min)
         if flt.priority_max is not None:
             conditions.append(TicketRow.priority <= flt.priority_max)
+        if flt.unresolved:
+            conditions.append(TicketRow.status.not_in(["resolved", "closed", "merged"]))
+        if flt.due_before is not None:
+            conditions.append(
+                or_(
+                    TicketRow.first_response_due_at <= flt.due_before,
+                    TicketRow.next_response_due_at <= flt.due_before,
+                    TicketRow.resolution_due_at <= flt.due_before,
+                )
+            )
         if before_id is not None:
             conditions.append(TicketRow.id < before_id)
-        stmt = stmt.where(*conditions).order_by(TicketRow.id.desc()).limit(limit)
+        stmt = stmt.where(*conditions)
+        if order == "due":
+            stmt = stmt.order_by(
+                func.coalesce(TicketRow.first_response_due_at, TicketRow.resolution_due_at),
+                TicketRow.id,
+            )
+        else:
+            stmt = stmt.order_by(TicketRow.id.desc())
+        stmt = stmt.limit(limit)
         # Links are not needed in lists; they are loaded with a single ticket.
         return [_ticket(row, uid, seg, []) for row, uid, seg in self.s.execute(stmt)]
 

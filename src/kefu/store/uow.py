@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, Self
 
@@ -17,6 +18,8 @@ from kefu.store.repositories import (
     SqlTicketRepository,
     SqlUserRepository,
 )
+from kefu.store.sla import SqlSlaRepository
+from kefu.store.timers import SqlTimerRepository
 
 
 def _aggregate_key(obj: Any) -> tuple[str, str]:
@@ -40,14 +43,20 @@ class SqlUnitOfWork:
         self._published = False
 
     def __enter__(self) -> Self:
-        factory = self._db.reader if self.readonly else self._db.writer
-        self.session = factory()
+        if self.readonly:
+            self._writing = None
+            self.session = self._db.reader()
+        else:
+            self._writing = self._db.write_session()
+            self.session = self._writing.__enter__()
         self._seen: list[Any] = []
         now = self._clock.now
         self.customers = SqlCustomerRepository(self.session, self._seen, now)
         self.tickets = SqlTicketRepository(self.session, self._seen)
         self.org = SqlOrgRepository(self.session, now)
         self.users = SqlUserRepository(self.session, now)
+        self.timers = SqlTimerRepository(self.session, self._seen, now)
+        self.sla = SqlSlaRepository(self.session, now)
         self._committed_events = 0
         return self
 
@@ -60,7 +69,10 @@ class SqlUnitOfWork:
         try:
             self.session.rollback()  # no-op after commit; undoes anything left open
         finally:
-            self.session.close()
+            if self._writing is not None:
+                self._writing.__exit__(None, None, None)
+            else:
+                self.session.close()
         if self._committed_events and self._after_commit is not None:
             self._after_commit()
 
@@ -92,3 +104,18 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Rolls back the rows *and* forgets the events recorded inside it."""
+        seen_before = len(self._seen)
+        marks = [(obj, len(getattr(obj, "_events", ()))) for obj in self._seen]
+        try:
+            with self.session.begin_nested():
+                yield
+        except BaseException:
+            for obj, mark in marks:
+                if hasattr(obj, "_events"):
+                    del obj._events[mark:]
+            del self._seen[seen_before:]
+            raise

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -10,7 +12,7 @@ from fastapi.responses import JSONResponse
 import kefu
 from kefu.bootstrap import Container, build
 from kefu.web import errors
-from kefu.web.api.v1 import attachments, customers, org, tickets
+from kefu.web.api.v1 import attachments, customers, org, sla, tickets
 from kefu.web.deps import TokenCache
 from kefu.web.idempotency import IdempotencyMiddleware
 
@@ -24,13 +26,24 @@ Authenticate with `Authorization: Bearer <token>` (create one with
 
 def create_app(container: Container | None = None) -> FastAPI:
     container = container or build()
-    app = FastAPI(title="kefu", version=kefu.__version__, description=DESCRIPTION)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        container.start_background()
+        try:
+            yield
+        finally:
+            container.stop_background()
+
+    app = FastAPI(
+        title="kefu", version=kefu.__version__, description=DESCRIPTION, lifespan=lifespan
+    )
     app.state.container = container
     app.state.token_cache = TokenCache()
     errors.install(app)
 
     api = APIRouter(prefix="/api/v1")
-    for module in (tickets, customers, org, attachments):
+    for module in (tickets, customers, org, attachments, sla):
         api.include_router(module.router)
     app.include_router(api)
 

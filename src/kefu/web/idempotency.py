@@ -117,7 +117,7 @@ class IdempotencyMiddleware:
 
     def _claim(self, scope: str, key: str, digest: str) -> tuple[bool, IdempotencyRow | None]:
         db = self.container.db
-        with db.writer() as s:
+        with db.write_session() as s:
             s.add(
                 IdempotencyRow(
                     scope=scope,
@@ -143,7 +143,7 @@ class IdempotencyMiddleware:
             return False, row
 
     def _store(self, scope: str, key: str, code: int, body: bytes) -> None:
-        with self.container.db.writer() as s:
+        with self.container.db.write_session() as s:
             row = s.scalars(
                 select(IdempotencyRow).where(
                     IdempotencyRow.scope == scope, IdempotencyRow.key == key
@@ -153,7 +153,7 @@ class IdempotencyMiddleware:
             s.commit()
 
     def _release(self, scope: str, key: str) -> None:
-        with self.container.db.writer() as s:
+        with self.container.db.write_session() as s:
             s.execute(
                 delete(IdempotencyRow).where(
                     IdempotencyRow.scope == scope, IdempotencyRow.key == key

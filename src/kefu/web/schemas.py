@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from kefu.domain.customers import Customer
+from kefu.domain.customers import Customer, Segment
 from kefu.domain.organisation import Agent, Queue, Team
+from kefu.domain.priority import PriorityTerm
+from kefu.domain.sla import Metric
 from kefu.domain.tickets import Attachment, AuditEntry, Message, Ticket
 from kefu.policies import Policies
 
@@ -49,6 +51,11 @@ class TicketIn(Strict):
     subcategory: str | None = Field(default=None, examples=["account.ban_appeal"])
     tags: list[str] = Field(default_factory=list, max_length=30)
     attachments: list[AttachmentRefIn] = Field(default_factory=list, max_length=20)
+    signals: dict[str, Any] = Field(
+        default_factory=dict,
+        description="From channels and staff: press3, green_channel, grade "
+        "(text | screenshots | recording), legal_cc.",
+    )
 
 
 class ProfileIn(Strict):
@@ -139,17 +146,33 @@ class CustomerBrief(BaseModel):
     segment: str
 
 
+class ClockOut(BaseModel):
+    target_minutes: int | None
+    """Target in business minutes on the ticket's calendar."""
+    state: str
+    """none | pending | running | paused | met | breached"""
+    due_at: Timestamp | None
+    minutes_left: float | None
+    """Business minutes left (negative: overdue); null when not counting."""
+
+
 class SlaOut(BaseModel):
+    policy: str
+    """The SLA rules that set the targets, most specific first."""
+    calendar: str
     first_response_due_at: Timestamp | None
     next_response_due_at: Timestamp | None
     resolution_due_at: Timestamp | None
     first_response_at: Timestamp | None
     breached: bool
+    clocks: dict[str, ClockOut]
 
 
 class PriorityTermOut(BaseModel):
     term: str
     weight: int
+    label: Label
+    """What the term means, for a supervisor."""
 
 
 class LinkOut(BaseModel):
@@ -277,22 +300,14 @@ def ticket_out(t: Ticket, policies: Policies, now: datetime) -> TicketOut:
         subcategory=t.subcategory,
         subcategory_label=Label(zh=sub.zh, en=sub.en),
         priority=t.priority.value,
-        priority_explanation=[
-            PriorityTermOut(term=x.term, weight=x.weight) for x in t.priority.terms
-        ],
+        priority_explanation=[term_out(x, policies) for x in t.priority.terms],
         team=t.team,
         lane=t.lane.value,
         queue=f"{t.team}/{t.lane.value}",
         assignee_id=t.assignee_id,
         customer=CustomerBrief(uid=t.customer.uid, segment=t.customer.segment),
         tags=t.tags,
-        sla=SlaOut(
-            first_response_due_at=t.sla.first_response_due_at,
-            next_response_due_at=t.sla.next_response_due_at,
-            resolution_due_at=t.sla.resolution_due_at,
-            first_response_at=t.first_response_at,
-            breached=t.sla_breached(now),
-        ),
+        sla=sla_out(t, now),
         links=[LinkOut(kind=x.kind.value, ticket_id=x.target_id) for x in t.links],
         merged_into=t.merged_into_id,
         reopen_count=t.reopen_count,
@@ -300,6 +315,72 @@ def ticket_out(t: Ticket, policies: Policies, now: datetime) -> TicketOut:
         updated_at=t.updated_at,
         resolved_at=t.resolved_at,
         closed_at=t.closed_at,
+    )
+
+
+PRIORITY_LABELS: dict[str, tuple[str, str]] = {
+    "subcategory": ("问题类型基础分：{zh}", "Base priority of the problem type: {en}"),
+    "segment": ("客户分层加分：{zh}", "Customer segment: {en}"),
+    "hotline_boost": ("创作者热线加速（日播放量超阈值）", "Creator hotline boost (daily plays)"),
+    "sla_half_left": ("SLA 剩余时间不足一半", "Less than half of the SLA time left"),
+    "sla_warning": ("SLA 即将超时（预警）", "SLA about to be missed (warning)"),
+    "sla_breached": ("SLA 已超时", "SLA breached"),
+    "press3": ("热线按 3 紧急安全通道", "Hotline press-3 urgent security lane"),
+    "urgent_tag": ("【紧急】标签（本月额度内）", "Urgent tag (within the monthly quota)"),
+    "green_channel": ("企业绿色通道（重大活动）", "Enterprise green channel (big event)"),
+    "materials": (
+        "补充材料 {detail} 份（每小时最多计一次）",
+        "{detail} supplementary material(s) (at most one an hour counts)",
+    ),
+    "waiting": ("等待时长", "Time waiting"),
+    "abuse": ("滥用标记（如重复轰炸多个渠道）", "Abuse flag (e.g. flooding channels)"),
+}
+
+
+def term_out(term: PriorityTerm, policies: Policies) -> PriorityTermOut:
+    kind, _, detail = term.term.partition(":")
+    zh_name = en_name = detail
+    if kind == "subcategory" and detail in policies.taxonomy:
+        sub = policies.taxonomy.get(detail)
+        zh_name, en_name = sub.zh, sub.en
+    elif kind == "segment":
+        label = (
+            policies.segments.labels.get(Segment(detail))
+            if detail in Segment.__members__.values()
+            else None
+        )
+        if label:
+            zh_name, en_name = label["zh"], label["en"]
+    zh, en = PRIORITY_LABELS.get(kind, (term.term, term.term))
+    return PriorityTermOut(
+        term=term.term,
+        weight=term.weight,
+        label=Label(
+            zh=zh.format(zh=zh_name, detail=detail), en=en.format(en=en_name, detail=detail)
+        ),
+    )
+
+
+def sla_out(t: Ticket, now: datetime) -> SlaOut:
+    cal = t.calendar
+    clocks = {}
+    for metric, clock in t.sla.clocks.items():
+        left = clock.minutes_left(now, cal) if cal else None
+        clocks[metric.value] = ClockOut(
+            target_minutes=clock.target,
+            state=clock.state(now).value,
+            due_at=clock.due_at,
+            minutes_left=round(left, 1) if left is not None else None,
+        )
+    return SlaOut(
+        policy=t.sla.policy,
+        calendar=t.sla.calendar,
+        first_response_due_at=t.sla.due(Metric.FIRST_RESPONSE),
+        next_response_due_at=t.sla.due(Metric.NEXT_RESPONSE),
+        resolution_due_at=t.sla.due(Metric.RESOLUTION),
+        first_response_at=t.first_response_at,
+        breached=t.sla_breached(now),
+        clocks=clocks,
     )
 
 

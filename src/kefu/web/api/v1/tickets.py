@@ -74,6 +74,7 @@ def create_ticket(body: TicketIn, actor: ActorDep, ctx: CtxDep) -> TicketOut:
         subcategory=body.subcategory,
         tags=body.tags,
         attachments=_refs(body.attachments),
+        signals=body.signals,
     )
     return _out(ctx, svc.open_ticket(ctx, actor, cmd))
 
