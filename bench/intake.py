@@ -10,8 +10,8 @@ What it measures
     driven with the same payloads, concurrency and request count in the same run.
     It also reports the CPU used by the server and by the client during the counted run:
     with httpx the client needs several times the CPU per request of a bare uvicorn app,
-    so against hello-world it can saturate a core before the server does; ``--client raw``
-    uses a minimal asyncio HTTP/1.1 client instead, which keeps the baseline server-bound.
+    so against hello-world it can saturate a core before the server does; the default
+    ``--client raw`` is a minimal asyncio HTTP/1.1 client that keeps the baseline server-bound.
 
 Modes
     ``hello``     only the hello-world baseline (always run first in any case)
@@ -25,7 +25,7 @@ How to run (from the repository root, in the project's virtualenv)::
     python bench/intake.py --requests 2000 --concurrency 16
     python bench/intake.py --modes sqlite --requests 500
     python bench/intake.py --modes hello
-    python bench/intake.py --client raw
+    python bench/intake.py --client httpx
 
 Exit status is 0 on success, 1 if a server fails to start or more than 1% of the
 requests of a mode fail (any response other than 201 counts as an error), 2 on bad usage.
@@ -771,9 +771,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--client",
         choices=("httpx", "raw"),
-        default="httpx",
-        help="load generator: httpx.AsyncClient (default) or a minimal asyncio HTTP/1.1 "
-        "client that needs far less CPU per request",
+        default="raw",
+        help="load generator: a minimal asyncio HTTP/1.1 client (default, far less CPU per "
+        "request) or httpx.AsyncClient",
     )
     parser.add_argument(
         "--ready-timeout", type=float, default=30.0, help="seconds to wait for a server"

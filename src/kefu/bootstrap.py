@@ -18,7 +18,7 @@ from kefu.services.context import ServiceContext
 from kefu.services.ports import EventBus
 from kefu.services.timers import NOOP, TimerHandler, fire_until_idle, noop_handler
 from kefu.store.db import Database, open_database
-from kefu.store.migrate import current_revision, head_revision
+from kefu.store.migrate import current_revisions, head_revisions
 from kefu.store.outbox import OutboxRelay, RelayThread
 from kefu.store.uow import SqlUnitOfWork
 
@@ -44,11 +44,14 @@ class Container:
             engine = self.db.engines[-1]
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
-            current = current_revision(engine)
-            head = head_revision(self.db.url)
+            current = current_revisions(engine)
+            heads = head_revisions(self.db.url)
             checks["database"] = "ok"
             checks["migrations"] = (
-                "ok" if current == head else f"at {current or 'nothing'}, head is {head}"
+                "ok"
+                if current == heads
+                else f"at {', '.join(sorted(current)) or 'nothing'}, head is "
+                f"{', '.join(sorted(heads))}"
             )
         except Exception as exc:  # readiness reports, it does not raise
             checks["database"] = f"unreachable: {type(exc).__name__}: {exc}"[:300]

@@ -183,6 +183,8 @@ class Customer(RecordsEvents):
     ) -> None:
         self._init_events()
         self.flags = list(flags)
+        self.new_identities: list[Identity] = []
+        """Linked since load; a repository writes just these."""
         """Abuse and attention flags (e.g. `urgent_tag_abuse`); agents see them."""
         self.id = id
         self.uid = uid
@@ -232,5 +234,6 @@ class Customer(RecordsEvents):
                 return identity
         identity = Identity(kind, value)
         self.identities.append(identity)
+        self.new_identities.append(identity)
         self.record("customer.identity_linked", uid=self.uid, kind=kind.value)
         return identity

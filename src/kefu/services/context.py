@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kefu.domain.clock import Clock
 from kefu.policies import Policies
+from kefu.services.cache import TtlCache
 from kefu.services.ports import BlobStore, UnitOfWorkFactory
 
 
@@ -15,3 +16,5 @@ class ServiceContext:
     policies: Policies
     clock: Clock
     blobs: BlobStore
+    cache: TtlCache = field(default_factory=TtlCache)
+    """Rarely changing configuration (SLA rules, calendar overrides) for hot paths."""

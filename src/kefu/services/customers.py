@@ -47,7 +47,7 @@ def get_or_register(
     """The customer with this UID, registered with default facts if new; `lock` holds the
     customer's row for the rest of the transaction (per-customer quotas)."""
     uid = normalise_uid(uid)
-    customer = uow.customers.get(uid, for_update=lock)
+    customer = uow.customers.get(uid, for_update=lock, identities=False)
     if customer is None:
         customer = Customer.register(uid, ProfileFacts(), ctx.policies.segments)
         customer.created_at = ctx.clock.now()

@@ -10,7 +10,7 @@ from kefu.domain.actors import SYSTEM
 from kefu.domain.calendars import BusinessCalendar
 from kefu.domain.customers import Customer
 from kefu.domain.priority import Priority, PriorityInputs, compute_priority
-from kefu.domain.sla import Clock, Metric, SlaState, SlaSubject, resolve_terms
+from kefu.domain.sla import Clock, Metric, SlaRule, SlaState, SlaSubject, resolve_terms
 from kefu.domain.tickets import MessageKind, Status, Ticket
 from kefu.domain.timers import Timer
 from kefu.services.context import ServiceContext
@@ -37,10 +37,20 @@ def seed_rules(ctx: ServiceContext) -> None:
             for rule in ctx.policies.sla_rules:
                 uow.sla.add_rule(rule)
             uow.commit()
+            ctx.cache.clear()
+
+
+def rules(uow: UnitOfWork, ctx: ServiceContext) -> list[SlaRule]:
+    """The SLA rules, cached for a few seconds (they change rarely; see `ctx.cache`)."""
+    return ctx.cache.get("sla.rules", uow.sla.rules)
 
 
 def calendars(uow: UnitOfWork, ctx: ServiceContext) -> dict[str, BusinessCalendar]:
-    """The policy calendars with the admins' overrides applied."""
+    """The policy calendars with the admins' overrides applied (cached like the rules)."""
+    return ctx.cache.get("sla.calendars", lambda: _calendars(uow, ctx))
+
+
+def _calendars(uow: UnitOfWork, ctx: ServiceContext) -> dict[str, BusinessCalendar]:
     overrides = uow.sla.overrides()
     out = {}
     for name, cal in ctx.policies.calendars.items():
@@ -72,7 +82,7 @@ def begin(
 ) -> None:
     """Give a new ticket its SLA terms and start its clocks."""
     factor = ctx.policies.quotas.urgent_target_factor if ticket.signals.get("urgent_tag") else None
-    terms = resolve_terms(uow.sla.rules(), subject(ctx, ticket, customer), urgent_factor=factor)
+    terms = resolve_terms(rules(uow, ctx), subject(ctx, ticket, customer), urgent_factor=factor)
     cal = calendars(uow, ctx).get(terms.calendar) or ctx.policies.calendars["24x7"]
     ticket.calendar = cal
     ticket.set_sla(SlaState.begin(terms, now, cal))
@@ -84,7 +94,7 @@ def retarget(
     """New terms after a change of what the ticket is (subcategory, urgency): the clocks
     keep the business time already counted and get new targets and due times."""
     factor = ctx.policies.quotas.urgent_target_factor if ticket.signals.get("urgent_tag") else None
-    terms = resolve_terms(uow.sla.rules(), subject(ctx, ticket, customer), urgent_factor=factor)
+    terms = resolve_terms(rules(uow, ctx), subject(ctx, ticket, customer), urgent_factor=factor)
     cals = calendars(uow, ctx)
     old_cal = ticket.calendar or cals["24x7"]
     new_cal = cals.get(terms.calendar) or cals["24x7"]
@@ -176,19 +186,19 @@ def _compensate(
         )
 
 
-def apply_urgent(
+def decide_urgent(
     uow: UnitOfWork, ctx: ServiceContext, ticket: Ticket, customer: Customer, now: datetime
-) -> bool:
+) -> tuple[str, bool] | None:
     """Honour the urgent tag within the monthly quota; beyond it ignore it and flag the
-    account, telling the customer why. Returns whether it was honoured."""
+    account, telling the customer why. Returns (period, honoured), or None when the
+    ticket already had it. The caller records the use once the ticket has an id."""
     q = ctx.policies.quotas
     assert customer.id is not None
     if ticket.signals.get("urgent_tag"):
-        return True
+        return None
     period = q.month(now)
     used = uow.sla.quota_uses(customer.id, URGENT_QUOTA, period)
     honoured = used < q.urgent_per_month
-    uow.sla.add_quota_use(customer.id, URGENT_QUOTA, period, ticket.id, honoured, now)
     if honoured:
         ticket.signals["urgent_tag"] = True
         ticket.audit(
@@ -215,7 +225,19 @@ def apply_urgent(
         ticket.audit(
             SYSTEM, now, "urgent_tag_ignored", used=used, quota=q.urgent_per_month, period=period
         )
-    return honoured
+    return period, honoured
+
+
+def record_urgent_use(
+    uow: UnitOfWork,
+    ctx: ServiceContext,
+    ticket: Ticket,
+    customer: Customer,
+    use: tuple[str, bool],
+    now: datetime,
+) -> None:
+    assert customer.id is not None
+    uow.sla.add_quota_use(customer.id, URGENT_QUOTA, use[0], ticket.id, use[1], now)
 
 
 def accept_material(ctx: ServiceContext, ticket: Ticket, now: datetime) -> bool:
@@ -247,7 +269,7 @@ def check_handler(ctx: ServiceContext) -> TimerHandler:
         ticket = uow.tickets.get(int(timer.payload["ticket_id"]), for_update=True)
         if ticket is None:
             return
-        customer = uow.customers.get(ticket.customer.uid)
+        customer = uow.customers.get(ticket.customer.uid, identities=False)
         if customer is None:
             return
         attach_calendar(uow, ctx, ticket)

@@ -48,6 +48,7 @@ def set_override(ctx: ServiceContext, actor: Actor, o: CalendarOverride) -> Cale
     with ctx.uow() as uow:
         uow.sla.set_override(o)
         uow.commit()
+        ctx.cache.clear()
     return o
 
 
@@ -57,6 +58,7 @@ def delete_override(ctx: ServiceContext, actor: Actor, calendar: str, day: date)
         if not uow.sla.delete_override(calendar, day):
             raise NotFound(f"no override for {day.isoformat()} on calendar '{calendar}'")
         uow.commit()
+        ctx.cache.clear()
 
 
 def rules(ctx: ServiceContext, actor: Actor) -> list[SlaRule]:
@@ -97,6 +99,7 @@ def create_rule(ctx: ServiceContext, actor: Actor, values: dict[str, Any]) -> Sl
             raise Conflict(f"an SLA rule named '{rule.name}' exists")
         rule = uow.sla.add_rule(rule)
         uow.commit()
+        ctx.cache.clear()
         return rule
 
 
@@ -115,6 +118,7 @@ def update_rule(ctx: ServiceContext, actor: Actor, rule_id: int, values: dict[st
             raise Conflict(f"an SLA rule named '{rule.name}' exists")
         rule = uow.sla.save_rule(rule)
         uow.commit()
+        ctx.cache.clear()
         return rule
 
 
@@ -124,6 +128,7 @@ def delete_rule(ctx: ServiceContext, actor: Actor, rule_id: int) -> None:
         if not uow.sla.delete_rule(rule_id):
             raise NotFound(f"SLA rule {rule_id} not found")
         uow.commit()
+        ctx.cache.clear()
 
 
 def breaching(ctx: ServiceContext, actor: Actor, within_minutes: int, limit: int) -> list[Ticket]:

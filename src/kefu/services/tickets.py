@@ -129,15 +129,15 @@ def open_ticket(ctx: ServiceContext, actor: Actor, cmd: OpenTicket) -> Ticket:
         ticket.signals.update(signals)
         if cmd.tags:
             ticket.tag(cmd.tags, (), actor, now)
-        uow.tickets.add(ticket)
-        if urgent:
-            sla.apply_urgent(uow, ctx, ticket, customer, now)
+        urgent_use = sla.decide_urgent(uow, ctx, ticket, customer, now) if urgent else None
         sla.begin(uow, ctx, ticket, customer, now)
         ticket.priority = sla.priority_of(ctx, ticket, customer, now)
         ticket.transition(Status.TRIAGED, SYSTEM, now, "subcategory " + code)
         ticket.transition(Status.QUEUED, SYSTEM, now, f"queue {team}/{lane.value}")
+        uow.tickets.add(ticket)  # everything is decided: one INSERT per row, no UPDATE
+        if urgent_use is not None:
+            sla.record_urgent_use(uow, ctx, ticket, customer, urgent_use, now)
         sla.refresh(uow, ctx, ticket, customer, now)
-        uow.tickets.save(ticket)
         uow.customers.save(customer)
         uow.commit()
         return ticket
@@ -152,7 +152,7 @@ def _load(uow: UnitOfWork, ctx: ServiceContext, actor: Actor, ticket_id: int) ->
 
 def _finish(uow: UnitOfWork, ctx: ServiceContext, ticket: Ticket, now: datetime) -> None:
     """Every change ends here: priority, SLA timer, compensation, then save."""
-    customer = uow.customers.get(ticket.customer.uid)
+    customer = uow.customers.get(ticket.customer.uid, identities=False)
     assert customer is not None  # a foreign key guarantees it
     sla.refresh(uow, ctx, ticket, customer, now)
     uow.tickets.save(ticket)
@@ -310,10 +310,13 @@ def tag_ticket(
         now = ctx.clock.now()
         ticket.tag(add, remove, actor, now)
         if ctx.policies.quotas.urgent_requested("", add):
-            customer = uow.customers.get(ticket.customer.uid, for_update=True)
+            customer = uow.customers.get(ticket.customer.uid, for_update=True, identities=False)
             assert customer is not None
-            if sla.apply_urgent(uow, ctx, ticket, customer, now):
-                sla.retarget(uow, ctx, ticket, customer, now)
+            use = sla.decide_urgent(uow, ctx, ticket, customer, now)
+            if use is not None:
+                sla.record_urgent_use(uow, ctx, ticket, customer, use, now)
+                if use[1]:
+                    sla.retarget(uow, ctx, ticket, customer, now)
             uow.customers.save(customer)
         _finish(uow, ctx, ticket, now)
         uow.commit()

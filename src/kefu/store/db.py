@@ -81,11 +81,11 @@ def open_database(url: str, pool_size: int = 10) -> Database:
         reader = _sqlite_engine(url, "BEGIN")
         return Database(
             url,
-            sessionmaker(writer, expire_on_commit=False),
-            sessionmaker(reader, expire_on_commit=False),
+            sessionmaker(writer, expire_on_commit=False, autoflush=False),
+            sessionmaker(reader, expire_on_commit=False, autoflush=False),
             (writer, reader),
             threading.Lock(),
         )
     engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
-    factory = sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False, autoflush=False)
     return Database(url, factory, factory, (engine,))

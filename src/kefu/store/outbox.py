@@ -11,7 +11,7 @@ import logging
 import threading
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from kefu.domain.clock import Clock
 from kefu.services.ports import EventBus
@@ -52,14 +52,21 @@ class OutboxRelay:
             if not rows:
                 session.rollback()
                 return 0
-            now = self.clock.now()
+            published: list[int] = []
             for row in rows:
                 try:
                     self.bus.publish(event_dict(row))
                 except Exception:
                     log.exception("publishing event %s failed; it stays in the outbox", row.id)
                     break
-                row.published_at = now
+                published.append(row.id)
+            if published:  # one UPDATE for the batch
+                session.execute(
+                    update(OutboxRow)
+                    .where(OutboxRow.id.in_(published))
+                    .values(published_at=self.clock.now())
+                    .execution_options(synchronize_session=False)
+                )
             session.commit()
             return len(rows)
 

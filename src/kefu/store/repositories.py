@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -90,22 +90,26 @@ class SqlCustomerRepository:
         self.s, self.seen, self._now = session, seen, now
         self._rows: dict[str, CustomerRow] = {}
 
-    def _load(self, row: CustomerRow | None) -> Customer | None:
+    def _load(self, row: CustomerRow | None, identities: bool = True) -> Customer | None:
         if row is None:
             return None
         self._rows[row.uid] = row
-        identities = list(
-            self.s.scalars(select(IdentityRow).where(IdentityRow.customer_id == row.id))
+        found = (
+            list(self.s.scalars(select(IdentityRow).where(IdentityRow.customer_id == row.id)))
+            if identities
+            else []
         )
-        customer = _customer(row, identities)
+        customer = _customer(row, found)
         self.seen.append(customer)
         return customer
 
-    def get(self, uid: str, *, for_update: bool = False) -> Customer | None:
+    def get(
+        self, uid: str, *, for_update: bool = False, identities: bool = True
+    ) -> Customer | None:
         stmt = select(CustomerRow).where(CustomerRow.uid == uid)
         if for_update:
             stmt = stmt.with_for_update()
-        return self._load(self.s.scalars(stmt).first())
+        return self._load(self.s.scalars(stmt).first(), identities)
 
     def get_by_id(self, customer_id: int) -> Customer | None:
         return self._load(self.s.get(CustomerRow, customer_id))
@@ -126,7 +130,7 @@ class SqlCustomerRepository:
         self.s.flush()
         customer.id = row.id
         self._rows[customer.uid] = row
-        self._save_identities(customer, set())
+        self._save_identities(customer, list(customer.identities))
         self.seen.append(customer)
 
     def add_if_absent(self, customer: Customer) -> Customer:
@@ -146,21 +150,16 @@ class SqlCustomerRepository:
     def save(self, customer: Customer) -> None:
         row = self._rows[customer.uid]
         _fill_customer(row, customer)
-        row.updated_at = self._now()
-        existing = {
-            (i.kind, i.value)
-            for i in self.s.scalars(select(IdentityRow).where(IdentityRow.customer_id == row.id))
-        }
-        self._save_identities(customer, existing)
+        if self.s.is_modified(row):
+            row.updated_at = self._now()
+        self._save_identities(customer, customer.new_identities)
 
-    def _save_identities(self, customer: Customer, existing: set[tuple[str, str]]) -> None:
-        for identity in customer.identities:
-            if (identity.kind.value, identity.value) not in existing:
-                self.s.add(
-                    IdentityRow(
-                        customer_id=customer.id, kind=identity.kind.value, value=identity.value
-                    )
-                )
+    def _save_identities(self, customer: Customer, identities: list[Identity]) -> None:
+        for identity in identities:
+            self.s.add(
+                IdentityRow(customer_id=customer.id, kind=identity.kind.value, value=identity.value)
+            )
+        customer.new_identities = []
 
 
 # ---- tickets -----------------------------------------------------------------------------
@@ -278,26 +277,46 @@ class SqlTicketRepository:
         self._write_children(ticket)
 
     def _write_children(self, ticket: Ticket) -> None:
-        for m in ticket.new_messages:
-            self.s.add(
-                MessageRow(
-                    ticket_id=ticket.id,
-                    kind=m.kind.value,
-                    body=m.body,
-                    author=m.author,
-                    channel=m.channel.value if m.channel else None,
-                    attachments=[_attachment_json(a) for a in m.attachments],
-                    at=m.at,
-                )
+        # Core executemany inserts: the rows are append-only and nothing reads them back
+        # in this unit of work, so the ORM's per-object bookkeeping would be pure cost.
+        if ticket.new_messages:
+            self.s.execute(
+                insert(MessageRow),
+                [
+                    {
+                        "ticket_id": ticket.id,
+                        "kind": m.kind.value,
+                        "body": m.body,
+                        "author": m.author,
+                        "channel": m.channel.value if m.channel else None,
+                        "attachments": [_attachment_json(a) for a in m.attachments],
+                        "at": m.at,
+                    }
+                    for m in ticket.new_messages
+                ],
             )
-        for a in ticket.new_audit:
-            self.s.add(
-                AuditRow(
-                    ticket_id=ticket.id, at=a.at, actor=a.actor, action=a.action, changes=a.changes
-                )
+        if ticket.new_audit:
+            self.s.execute(
+                insert(AuditRow),
+                [
+                    {
+                        "ticket_id": ticket.id,
+                        "at": a.at,
+                        "actor": a.actor,
+                        "action": a.action,
+                        "changes": a.changes,
+                    }
+                    for a in ticket.new_audit
+                ],
             )
-        for link in ticket.new_links:
-            self.s.add(LinkRow(ticket_id=ticket.id, kind=link.kind.value, target_id=link.target_id))
+        if ticket.new_links:
+            self.s.execute(
+                insert(LinkRow),
+                [
+                    {"ticket_id": ticket.id, "kind": x.kind.value, "target_id": x.target_id}
+                    for x in ticket.new_links
+                ],
+            )
         ticket.new_messages, ticket.new_audit, ticket.new_links = [], [], []
 
     def list(

@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, Self
 
+from sqlalchemy import insert
+
 from kefu.domain.clock import Clock
 from kefu.domain.customers import Customer
 from kefu.domain.tickets import Ticket
@@ -81,24 +83,26 @@ class SqlUnitOfWork:
             raise RuntimeError("a read-only unit of work cannot commit")
         self.session.flush()
         now = self._clock.now()
-        count = 0
+        rows: list[dict[str, Any]] = []
         for obj in self._seen:
             pull = getattr(obj, "pull_events", None)
             if pull is None:
                 continue
             aggregate, key = _aggregate_key(obj)
-            for event in pull():
-                self.session.add(
-                    OutboxRow(
-                        name=event.name,
-                        aggregate=aggregate,
-                        aggregate_id=key,
-                        payload=event.data,
-                        created_at=now,
-                        published_at=None,
-                    )
-                )
-                count += 1
+            rows.extend(
+                {
+                    "name": e.name,
+                    "aggregate": aggregate,
+                    "aggregate_id": key,
+                    "payload": e.data,
+                    "created_at": now,
+                    "published_at": None,
+                }
+                for e in pull()
+            )
+        if rows:  # one executemany, not an ORM object per event
+            self.session.execute(insert(OutboxRow), rows)
+        count = len(rows)
         self.session.commit()
         self._committed_events += count
 
