@@ -10,8 +10,7 @@ import pytest
 
 from kefu.domain.customers import Segment
 from kefu.domain.errors import InvalidInput
-from kefu.domain.organisation import Lane, Team
-from kefu.domain.organisation import Channel
+from kefu.domain.organisation import Channel, Lane, Team
 from kefu.domain.priority import (
     PRIORITY_MAX,
     PRIORITY_MIN,

@@ -593,8 +593,8 @@ def _sla(clock, first: int | None = None, resolve: int | None = None) -> SlaStat
     """Clocks started now on the round-the-clock calendar (breach at 100% of the target)."""
     terms = SlaTerms(
         "test",
-        "24x7",
         {Metric.FIRST_RESPONSE: first, Metric.NEXT_RESPONSE: None, Metric.RESOLUTION: resolve},
+        dict.fromkeys(Metric, "24x7"),
     )
     return SlaState.begin(terms, clock.now(), ALWAYS_OPEN)
 
@@ -611,9 +611,7 @@ def test_first_response_sla_is_breached_from_the_due_time_on(make_ticket, clock)
 
 def test_first_response_in_time_is_not_a_breach_later(make_ticket, agent, clock):
     start = clock.now()
-    ticket = make_ticket(
-        S.ASSIGNED, assignee_id=7, sla=_sla(clock, first=15), calendar=ALWAYS_OPEN
-    )
+    ticket = make_ticket(S.ASSIGNED, assignee_id=7, sla=_sla(clock, first=15), calendar=ALWAYS_OPEN)
 
     ticket.add_message(MessageKind.AGENT, "您好", agent, start + timedelta(minutes=14))
 
@@ -624,9 +622,7 @@ def test_first_response_in_time_is_not_a_breach_later(make_ticket, agent, clock)
 
 def test_late_first_response_stays_a_breach(make_ticket, agent, clock):
     start = clock.now()
-    ticket = make_ticket(
-        S.ASSIGNED, assignee_id=7, sla=_sla(clock, first=15), calendar=ALWAYS_OPEN
-    )
+    ticket = make_ticket(S.ASSIGNED, assignee_id=7, sla=_sla(clock, first=15), calendar=ALWAYS_OPEN)
 
     ticket.add_message(MessageKind.AGENT, "抱歉久等", agent, start + timedelta(minutes=16))
 
@@ -635,9 +631,7 @@ def test_late_first_response_stays_a_breach(make_ticket, agent, clock):
     assert ticket.overruns == [(Metric.FIRST_RESPONSE, 1.0)]
 
 
-def test_resolution_sla_is_breached_at_due_unless_resolved_in_time(
-    make_ticket, supervisor, clock
-):
+def test_resolution_sla_is_breached_at_due_unless_resolved_in_time(make_ticket, supervisor, clock):
     start = clock.now()
     late = start + timedelta(minutes=61)
 

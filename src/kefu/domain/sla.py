@@ -2,11 +2,13 @@
 
 Rules match on segment × subcategory (or category, or SLA class) × channel, plus the email
 completeness grade and "legal in copy". For each target (first response, next response,
-resolution, and the calendar) the most specific matching rule that sets it wins, so a rule
-may say just "first response 15 minutes for in-app ban appeals" and inherit the rest.
+resolution) the most specific matching rule that sets it wins, so a rule may say just
+"first response 15 minutes for in-app ban appeals" and inherit the rest. A target counts
+on the calendar of the rule that set it (24×7 when that rule names none): "4 working
+hours" for an enterprise tier, plain minutes for an in-app promise.
 
-A clock counts business minutes on the ticket's calendar: it starts running, pauses (while
-waiting on the customer), resumes, and stops (met). Its due time is recomputed whenever it
+A clock counts business minutes on its calendar: it starts running, pauses (while waiting
+on the customer), resumes, and stops (met). Its due time is recomputed whenever it
 (re)starts. Warnings and breaches are checked at "checkpoints" that a durable timer fires.
 """
 
@@ -33,16 +35,30 @@ TARGET_FIELDS = {
     Metric.RESOLUTION: "resolution_minutes",
 }
 
-# How much each matched attribute makes a rule more specific.
+# How much each matched attribute makes a rule more specific. A channel's public promise
+# (Weibo 30 min) beats a problem class; a class (urgent security) beats a segment tier.
 SPECIFICITY = {
     "subcategory": 16,
     "category": 8,
-    "sla_class": 6,
+    "channel": 6,
+    "sla_class": 5,
     "segment": 4,
     "grade": 3,
     "legal_cc": 3,
-    "channel": 2,
 }
+DEFAULT_CALENDAR = "24x7"
+
+Calendars = BusinessCalendar | Mapping[str, BusinessCalendar]
+"""One calendar for every clock, or calendars by name (each clock uses its own)."""
+
+
+def pick_calendar(cals: Calendars, name: str) -> BusinessCalendar:
+    if isinstance(cals, BusinessCalendar):
+        return cals
+    found = cals.get(name) or cals.get(DEFAULT_CALENDAR)
+    if found is None:
+        raise KeyError(f"no calendar {name!r}")
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,11 +112,16 @@ class SlaRule:
 
 @dataclass(frozen=True, slots=True)
 class SlaTerms:
-    """What a ticket is owed: a target per metric (business minutes) on a calendar."""
+    """What a ticket is owed: a target per metric, in business minutes of its calendar."""
 
     policy: str
-    calendar: str
     targets: Mapping[Metric, int | None]
+    calendars: Mapping[Metric, str]
+
+    @property
+    def calendar(self) -> str:
+        """The first-response calendar, the one a person means by "the ticket's hours"."""
+        return self.calendars.get(Metric.FIRST_RESPONSE, DEFAULT_CALENDAR)
 
 
 def resolve_terms(
@@ -114,24 +135,21 @@ def resolve_terms(
         (r for r in rules if r.matches(subject)), key=lambda r: -r.specificity
     )  # sorted() is stable: equal specificity keeps the rules' order
     used: list[str] = []
-
-    def pick(attr: str) -> Any:
-        for rule in matching:
-            value = getattr(rule, attr)
-            if value is not None:
-                if rule.name not in used:
-                    used.append(rule.name)
-                return value
-        return None
-
-    calendar = pick("calendar") or "24x7"
     targets: dict[Metric, int | None] = {}
+    calendars: dict[Metric, str] = {}
     for metric, attr in TARGET_FIELDS.items():
-        minutes = pick(attr)
+        rule = next((r for r in matching if getattr(r, attr) is not None), None)
+        if rule is None:
+            targets[metric], calendars[metric] = None, DEFAULT_CALENDAR
+            continue
+        if rule.name not in used:
+            used.append(rule.name)
+        minutes: int = getattr(rule, attr)
         if minutes and urgent_factor:
-            minutes = max(1, round(minutes * urgent_factor))
-        targets[metric] = minutes or None
-    return SlaTerms("+".join(used) or "none", calendar, targets)
+            minutes = max(1, int(minutes * urgent_factor + 0.5))  # half up, not to even
+        targets[metric] = minutes or None  # 0 in a rule means "no target"
+        calendars[metric] = rule.calendar or DEFAULT_CALENDAR
+    return SlaTerms("+".join(used) or "none", targets, calendars)
 
 
 class ClockState(StrEnum):
@@ -156,6 +174,7 @@ class Clock:
     due_at: datetime | None = None
     warned: bool = False
     breached_at: datetime | None = None
+    calendar: str = DEFAULT_CALENDAR
 
     def state(self, now: datetime) -> ClockState:
         if self.target is None:
@@ -226,6 +245,7 @@ class Clock:
             "due_at": iso(self.due_at),
             "warned": self.warned,
             "breached_at": iso(self.breached_at),
+            "calendar": self.calendar,
         }
 
     @classmethod
@@ -242,22 +262,33 @@ class Clock:
             due_at=dt(d.get("due_at")),
             warned=bool(d.get("warned", False)),
             breached_at=dt(d.get("breached_at")),
+            calendar=d.get("calendar", DEFAULT_CALENDAR),
         )
 
 
 @dataclass(slots=True)
 class SlaState:
-    """A ticket's SLA: the policy it got and one clock per metric."""
+    """A ticket's SLA: the rules it got and one clock per metric."""
 
     policy: str = "none"
-    calendar: str = "24x7"
     clocks: dict[Metric, Clock] = field(default_factory=dict)
 
+    @property
+    def calendar(self) -> str:
+        return self.clock(Metric.FIRST_RESPONSE).calendar
+
     @classmethod
-    def begin(cls, terms: SlaTerms, now: datetime, cal: BusinessCalendar) -> SlaState:
-        state = cls(terms.policy, terms.calendar, {m: Clock(terms.targets.get(m)) for m in Metric})
-        state.clocks[Metric.FIRST_RESPONSE].start(now, cal)
-        state.clocks[Metric.RESOLUTION].start(now, cal)
+    def begin(cls, terms: SlaTerms, now: datetime, cals: Calendars) -> SlaState:
+        state = cls(
+            terms.policy,
+            {
+                m: Clock(terms.targets.get(m), calendar=terms.calendars.get(m, DEFAULT_CALENDAR))
+                for m in Metric
+            },
+        )
+        for metric in (Metric.FIRST_RESPONSE, Metric.RESOLUTION):
+            clock = state.clocks[metric]
+            clock.start(now, pick_calendar(cals, clock.calendar))
         return state
 
     def clock(self, metric: Metric) -> Clock:
@@ -272,28 +303,29 @@ class SlaState:
     def running(self) -> list[tuple[Metric, Clock]]:
         return [(m, c) for m, c in self.clocks.items() if c.running_since is not None]
 
-    def next_checkpoint(self, cal: BusinessCalendar, warn_share: float) -> datetime | None:
+    def next_checkpoint(self, cals: Calendars, warn_share: float) -> datetime | None:
         """The earliest pending warning or breach among the running clocks."""
         times: list[datetime] = []
         for _, c in self.running():
-            w = c.warn_at(cal, warn_share)
+            w = c.warn_at(pick_calendar(cals, c.calendar), warn_share)
             if w is not None:
                 times.append(w)
             if c.breached_at is None and c.due_at is not None:
                 times.append(c.due_at)
         return min(times) if times else None
 
-    def fraction_left(self, now: datetime, cal: BusinessCalendar) -> float | None:
+    def fraction_left(self, now: datetime, cals: Calendars) -> float | None:
         """The smallest share of target left among running clocks (negative: overdue)."""
         shares = [
-            (c.minutes_left(now, cal) or 0.0) / c.target for _, c in self.running() if c.target
+            (c.minutes_left(now, pick_calendar(cals, c.calendar)) or 0.0) / c.target
+            for _, c in self.running()
+            if c.target
         ]
         return min(shares) if shares else None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "policy": self.policy,
-            "calendar": self.calendar,
             "clocks": {m.value: c.to_json() for m, c in self.clocks.items()},
         }
 
@@ -301,8 +333,8 @@ class SlaState:
     def from_json(cls, d: Mapping[str, Any] | None) -> SlaState:
         if not d:
             return cls()
-        return cls(
-            d.get("policy", "none"),
-            d.get("calendar", "24x7"),
-            {Metric(k): Clock.from_json(v) for k, v in d.get("clocks", {}).items()},
-        )
+        old_calendar = d.get("calendar", DEFAULT_CALENDAR)  # before per-clock calendars
+        clocks = {}
+        for k, v in d.get("clocks", {}).items():
+            clocks[Metric(k)] = Clock.from_json({"calendar": old_calendar, **v})
+        return cls(d.get("policy", "none"), clocks)

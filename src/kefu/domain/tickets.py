@@ -21,7 +21,7 @@ from kefu.domain.errors import Conflict, Forbidden, IllegalTransition, InvalidIn
 from kefu.domain.events import RecordsEvents
 from kefu.domain.organisation import Channel, Lane
 from kefu.domain.priority import Priority
-from kefu.domain.sla import Metric, SlaState
+from kefu.domain.sla import Calendars, Clock, Metric, SlaState, pick_calendar
 
 ALWAYS_OPEN = BusinessCalendar(name="24x7", hours=((time(0), time(0)),), days="all")
 MAX_SUBJECT = 300
@@ -188,8 +188,9 @@ class Ticket(RecordsEvents):
         self.links: list[Link] = list(links)
         self.signals: dict[str, Any] = dict(signals or {})
         """Inputs of dynamic priority: press3, urgent_tag, green_channel, materials, …"""
-        self.calendar: BusinessCalendar | None = None
-        """The business calendar of the SLA clocks; attached by the service that loads."""
+        self.calendar: Calendars | None = None
+        """The SLA clocks' business calendars (by name, or one for all); attached by the
+        service that loads the ticket. Without it every clock counts round the clock."""
         self.overruns: list[tuple[Metric, float]] = []
         """Clocks stopped late since load, with their overrun in business minutes."""
         # Append-only children added since load; a repository writes these.
@@ -346,7 +347,8 @@ class Ticket(RecordsEvents):
         if kind is MessageKind.CUSTOMER:
             # After the first answer, each customer message owes a next response.
             if self.first_response_at is not None:
-                self.sla.clock(Metric.NEXT_RESPONSE).start(now, self._cal(), fresh=True)
+                nxt = self.sla.clock(Metric.NEXT_RESPONSE)
+                nxt.start(now, self._cal(nxt), fresh=True)
             if self.status is S.WAITING_CUSTOMER:
                 self._move(S.OPEN, actor, now, "customer replied")
             elif self.status is S.RESOLVED:
@@ -409,27 +411,26 @@ class Ticket(RecordsEvents):
 
     # ---- SLA clocks -----------------------------------------------------------------
 
-    def _cal(self) -> BusinessCalendar:
-        return self.calendar or ALWAYS_OPEN
+    def _cal(self, clock: Clock) -> BusinessCalendar:
+        return pick_calendar(self.calendar, clock.calendar) if self.calendar else ALWAYS_OPEN
 
     def _stop_clock(self, metric: Metric, now: datetime) -> None:
         clock = self.sla.clock(metric)
         if clock.stopped_at is not None or not clock.started:
             return
-        overrun = clock.stop(now, self._cal())
+        overrun = clock.stop(now, self._cal(clock))
         if overrun > 0:
             self.overruns.append((metric, overrun))
             self.record("sla.met_late", metric=metric.value, overrun_minutes=round(overrun, 2))
 
     def _clocks_on_status(self, before: Status, target: Status, now: datetime) -> None:
-        cal = self._cal()
         if target is S.WAITING_CUSTOMER:
             for _, clock in self.sla.running():
-                clock.pause(now, cal)
+                clock.pause(now, self._cal(clock))
         elif before is S.WAITING_CUSTOMER and target is S.OPEN:
             for clock in self.sla.clocks.values():
                 if clock.started and clock.stopped_at is None:
-                    clock.start(now, cal)
+                    clock.start(now, self._cal(clock))
         if target is S.RESOLVED:
             self._stop_clock(Metric.FIRST_RESPONSE, now)
             self._stop_clock(Metric.NEXT_RESPONSE, now)
@@ -437,7 +438,7 @@ class Ticket(RecordsEvents):
         elif target is S.REOPENED:
             resolution = self.sla.clock(Metric.RESOLUTION)
             resolution.stopped_at = None  # the same problem: its resolution time goes on
-            resolution.start(now, cal)
+            resolution.start(now, self._cal(resolution))
         elif target in FINAL:
             for metric in Metric:
                 self._stop_clock(metric, now)
@@ -445,9 +446,8 @@ class Ticket(RecordsEvents):
     def check_sla(self, now: datetime, warn_share: float) -> list[str]:
         """Record warnings and breaches that are due by `now`; return what happened."""
         happened: list[str] = []
-        cal = self._cal()
         for metric, clock in self.sla.running():
-            warn_at = clock.warn_at(cal, warn_share)
+            warn_at = clock.warn_at(self._cal(clock), warn_share)
             if warn_at is not None and now >= warn_at:
                 clock.warned = True
                 happened.append(f"warning:{metric.value}")

@@ -81,6 +81,7 @@ RULE_FIELDS = frozenset(SlaRule.__dataclass_fields__) - {"id"}
 def sla_rules_from_toml_data(data: dict[str, Any]) -> tuple[SlaRule, ...]:
     rules = []
     for row in data.get("rule", []):
+        row = dict(row)
         unknown = set(row) - RULE_FIELDS
         if unknown:
             raise ValueError(f"SLA rule {row.get('name')}: unknown fields {sorted(unknown)}")
@@ -120,10 +121,20 @@ def load_policies(directory: Path | None = None) -> Policies:
             raise ValueError(f"{sub.code}: unknown team {sub.team}")
     segments = _segments(_read("segments.toml", directory))
     calendars = calendars_from_toml_data(_read("calendars.toml", directory))
-    rules = sla_rules_from_toml_data(_read("sla.toml", directory))
+    sla_data = _read("sla.toml", directory)
+    rules = sla_rules_from_toml_data(sla_data)
+    classes = set(sla_data.get("classes", []))
     for rule in rules:
         if rule.calendar is not None and rule.calendar not in calendars:
             raise ValueError(f"SLA rule {rule.name}: unknown calendar {rule.calendar}")
+        if rule.sla_class is not None and rule.sla_class not in classes:
+            raise ValueError(f"SLA rule {rule.name}: unknown SLA class {rule.sla_class}")
+    for sub in taxonomy:
+        if sub.sla_class not in classes:
+            raise ValueError(
+                f"{sub.code}: unknown SLA class '{sub.sla_class}'; sla.toml defines "
+                f"{', '.join(sorted(classes))}"
+            )
     quotas = _quotas(_read("quotas.toml", directory))
     priority = _priority(_read("priority.toml", directory), segments)
     priority = replace(priority, warn_share=quotas.warn_share)

@@ -115,6 +115,9 @@ class TimerRepository(Protocol):
 
     def save(self, timer: Timer) -> None: ...
     def pending_count(self) -> int: ...
+    def was_scheduled(self, key: str) -> bool:
+        """Did this unit of work schedule `key` (e.g. a handler re-arming its own timer)?"""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

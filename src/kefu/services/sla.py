@@ -10,7 +10,15 @@ from kefu.domain.actors import SYSTEM
 from kefu.domain.calendars import BusinessCalendar
 from kefu.domain.customers import Customer
 from kefu.domain.priority import Priority, PriorityInputs, compute_priority
-from kefu.domain.sla import Clock, Metric, SlaRule, SlaState, SlaSubject, resolve_terms
+from kefu.domain.sla import (
+    Clock,
+    Metric,
+    SlaRule,
+    SlaState,
+    SlaSubject,
+    pick_calendar,
+    resolve_terms,
+)
 from kefu.domain.tickets import MessageKind, Status, Ticket
 from kefu.domain.timers import Timer
 from kefu.services.context import ServiceContext
@@ -59,10 +67,13 @@ def _calendars(uow: UnitOfWork, ctx: ServiceContext) -> dict[str, BusinessCalend
     return out
 
 
-def attach_calendar(uow: UnitOfWork, ctx: ServiceContext, ticket: Ticket) -> BusinessCalendar:
+def attach_calendar(
+    uow: UnitOfWork, ctx: ServiceContext, ticket: Ticket
+) -> dict[str, BusinessCalendar]:
+    """Give the ticket its clocks' calendars (with the admins' overrides)."""
     cals = calendars(uow, ctx)
-    ticket.calendar = cals.get(ticket.sla.calendar) or cals["24x7"]
-    return ticket.calendar
+    ticket.calendar = cals
+    return cals
 
 
 def subject(ctx: ServiceContext, ticket: Ticket, customer: Customer) -> SlaSubject:
@@ -83,9 +94,9 @@ def begin(
     """Give a new ticket its SLA terms and start its clocks."""
     factor = ctx.policies.quotas.urgent_target_factor if ticket.signals.get("urgent_tag") else None
     terms = resolve_terms(rules(uow, ctx), subject(ctx, ticket, customer), urgent_factor=factor)
-    cal = calendars(uow, ctx).get(terms.calendar) or ctx.policies.calendars["24x7"]
-    ticket.calendar = cal
-    ticket.set_sla(SlaState.begin(terms, now, cal))
+    cals = calendars(uow, ctx)
+    ticket.calendar = cals
+    ticket.set_sla(SlaState.begin(terms, now, cals))
 
 
 def retarget(
@@ -96,26 +107,25 @@ def retarget(
     factor = ctx.policies.quotas.urgent_target_factor if ticket.signals.get("urgent_tag") else None
     terms = resolve_terms(rules(uow, ctx), subject(ctx, ticket, customer), urgent_factor=factor)
     cals = calendars(uow, ctx)
-    old_cal = ticket.calendar or cals["24x7"]
-    new_cal = cals.get(terms.calendar) or cals["24x7"]
     state = ticket.sla
     for metric in Metric:
         clock = state.clock(metric)
         was_running = clock.running_since is not None
-        clock.pause(now, old_cal)
+        clock.pause(now, pick_calendar(cals, clock.calendar))
         clock.target = terms.targets.get(metric)
+        clock.calendar = terms.calendars.get(metric, clock.calendar)
         fresh_start = not clock.started and metric is not Metric.NEXT_RESPONSE
         if clock.target is None:
             state.clocks[metric] = Clock(None)
         elif was_running or (fresh_start and ticket.status not in CLOSED_STATES):
-            clock.start(now, new_cal)
-    state.policy, state.calendar = terms.policy, terms.calendar
-    ticket.calendar = new_cal
+            clock.start(now, pick_calendar(cals, clock.calendar))
+    state.policy = terms.policy
+    ticket.calendar = cals
 
 
 def priority_of(ctx: ServiceContext, ticket: Ticket, customer: Customer, now: datetime) -> Priority:
     sub = ctx.policies.taxonomy.get(ticket.subcategory)
-    cal = ticket.calendar or ctx.policies.calendars["24x7"]
+    cals = ticket.calendar or ctx.policies.calendars
     waiting = (
         (now - ticket.created_at).total_seconds() / 60 if ticket.status in WAITING_STATES else 0.0
     )
@@ -126,7 +136,7 @@ def priority_of(ctx: ServiceContext, ticket: Ticket, customer: Customer, now: da
             segment=customer.segmentation.primary.value,
             channel=ticket.channel.value,
             hotline_boost=customer.segmentation.hotline_boost,
-            sla_fraction_left=ticket.sla.fraction_left(now, cal),
+            sla_fraction_left=ticket.sla.fraction_left(now, cals),
             sla_breached=ticket.sla.breached(now),
             press3=bool(ticket.signals.get("press3")),
             urgent_tag=bool(ticket.signals.get("urgent_tag")),
@@ -145,8 +155,8 @@ def refresh(
     """After any change: recompute priority, move the SLA timer, credit compensation."""
     assert ticket.id is not None
     ticket.set_priority(priority_of(ctx, ticket, customer, now), SYSTEM, now)
-    cal = ticket.calendar or ctx.policies.calendars["24x7"]
-    checkpoint = ticket.sla.next_checkpoint(cal, ctx.policies.quotas.warn_share)
+    cals = ticket.calendar or ctx.policies.calendars
+    checkpoint = ticket.sla.next_checkpoint(cals, ctx.policies.quotas.warn_share)
     if checkpoint is not None:
         schedule_timer(uow, CHECK, timer_key(ticket.id), checkpoint, {"ticket_id": ticket.id})
     else:

@@ -143,7 +143,7 @@ def breaching(ctx: ServiceContext, actor: Actor, within_minutes: int, limit: int
         items = uow.tickets.list(flt, limit=limit, before_id=None, order="due")
         cals = sla.calendars(uow, ctx)
         for t in items:
-            t.calendar = cals.get(t.sla.calendar)
+            t.calendar = cals
     far = horizon + timedelta(days=3650)
     items.sort(key=lambda t: min((c.due_at for _, c in t.sla.running() if c.due_at), default=far))
     return items

@@ -186,7 +186,7 @@ def list_tickets(
         items = uow.tickets.list(flt, limit=limit + 1, before_id=before_id)
         cals = sla.calendars(uow, ctx)
         for t in items:
-            t.calendar = cals.get(t.sla.calendar)
+            t.calendar = cals
     more = len(items) > limit
     items = items[:limit]
     return items, (items[-1].id if more and items else None)

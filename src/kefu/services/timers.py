@@ -107,17 +107,23 @@ def fire_batch(
         timers = uow.timers.claim_due(now, limit)
         if not timers:
             return FireResult(0, 0, 0, 0)
+        moved: set[str] = set()
         for timer in timers:
             error = _run_handler(uow, handlers, timer, now)
             if error is None:
                 timer.fire(now)
                 fired += 1
+                # A handler may schedule its own key again (a recurring checkpoint): that
+                # new pending timer must not be overwritten by this one's fired mark.
+                if uow.timers.was_scheduled(timer.key):
+                    moved.add(timer.key)
             elif _record_failure(timer, now, error, max_attempts, backoff):
                 failed += 1
             else:
                 retried += 1
         for timer in timers:  # saved together: one batched UPDATE when the batch commits
-            uow.timers.save(timer)
+            if timer.key not in moved:
+                uow.timers.save(timer)
         uow.commit()
     return FireResult(len(timers), fired, retried, failed)
 

@@ -54,6 +54,7 @@ class SqlTimerRepository:
     def __init__(self, session: Session, seen: list[Any], now: Callable[[], datetime]) -> None:
         self.s, self.seen, self._now = session, seen, now
         self._rows: dict[str, TimerRow] = {}
+        self._scheduled: set[str] = set()
 
     @property
     def _locks_rows(self) -> bool:
@@ -79,6 +80,7 @@ class SqlTimerRepository:
             None,
             None,
         )
+        self._scheduled.add(timer.key)
         row = self._row_for_update(timer.key)
         if row is None:
             try:
@@ -117,6 +119,9 @@ class SqlTimerRepository:
         row.status = TimerStatus.CANCELLED.value
         self.s.flush()
         return True
+
+    def was_scheduled(self, key: str) -> bool:
+        return key in self._scheduled
 
     def get(self, key: str) -> Timer | None:
         row = self.s.scalars(select(TimerRow).where(TimerRow.key == key)).first()

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from kefu.domain.customers import Customer, Segment
 from kefu.domain.organisation import Agent, Queue, Team
 from kefu.domain.priority import PriorityTerm
-from kefu.domain.sla import Metric
+from kefu.domain.sla import Metric, pick_calendar
 from kefu.domain.tickets import Attachment, AuditEntry, Message, Ticket
 from kefu.policies import Policies
 
@@ -148,7 +148,8 @@ class CustomerBrief(BaseModel):
 
 class ClockOut(BaseModel):
     target_minutes: int | None
-    """Target in business minutes on the ticket's calendar."""
+    """Target in business minutes of `calendar`."""
+    calendar: str
     state: str
     """none | pending | running | paused | met | breached"""
     due_at: Timestamp | None
@@ -160,6 +161,7 @@ class SlaOut(BaseModel):
     policy: str
     """The SLA rules that set the targets, most specific first."""
     calendar: str
+    """The first-response clock's calendar; each clock names its own."""
     first_response_due_at: Timestamp | None
     next_response_due_at: Timestamp | None
     resolution_due_at: Timestamp | None
@@ -362,12 +364,16 @@ def term_out(term: PriorityTerm, policies: Policies) -> PriorityTermOut:
 
 
 def sla_out(t: Ticket, now: datetime) -> SlaOut:
-    cal = t.calendar
     clocks = {}
     for metric, clock in t.sla.clocks.items():
-        left = clock.minutes_left(now, cal) if cal else None
+        left = (
+            clock.minutes_left(now, pick_calendar(t.calendar, clock.calendar))
+            if (t.calendar)
+            else None
+        )
         clocks[metric.value] = ClockOut(
             target_minutes=clock.target,
+            calendar=clock.calendar,
             state=clock.state(now).value,
             due_at=clock.due_at,
             minutes_left=round(left, 1) if left is not None else None,
