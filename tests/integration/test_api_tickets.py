@@ -63,7 +63,10 @@ def test_segment_raises_priority_and_picks_the_lane(admin: RoleClient) -> None:
     assert brand["priority"] > ordinary["priority"]
     term = next(t for t in brand["priority_explanation"] if t["term"] == "segment:enterprise_brand")
     assert term["weight"] == brand["priority"] - ordinary["priority"]
-    assert term["label"] == {"zh": "客户分层加分：品牌认证企业", "en": "Customer segment: Enterprise (brand)"}
+    assert term["label"] == {
+        "zh": "客户分层加分：品牌认证企业",
+        "en": "Customer segment: Enterprise (brand)",
+    }
 
 
 def test_unknown_subcategory_is_422_and_creates_nothing(admin: RoleClient) -> None:
