@@ -454,3 +454,35 @@ def test_two_hours_waiting_on_the_customer_move_the_resolution_due_time_by_two_h
         timer = uow.timers.get(timer_key(tid))
     assert timer is not None and timer.status is TimerStatus.PENDING
     assert timer.due_at == clock.now() + 6 * HOUR  # the next response's 75%
+
+
+def test_breaches_and_warnings_reach_the_staff_notification_feed(fixed_api, clock) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    admin = fixed_api.as_(fixed_api.token("admin"))
+    t = admin.post(
+        "/api/v1/tickets",
+        {
+            "customer": {"uid": "UID71000001"},
+            "channel": "weibo",
+            "body": "被骂",
+            "subcategory": "usage.bug",
+        },
+    ).json()
+    clock.advance(timedelta(minutes=23))  # 75% of Weibo's 30 minutes
+    fixed_api.container.fire_due_timers()
+    clock.advance(timedelta(minutes=8))
+    fixed_api.container.fire_due_timers()
+    sup = fixed_api.as_(fixed_api.token("supervisor"))
+    feed = sup.get("/api/v1/notifications").json()
+    assert [n["kind"] for n in feed] == ["sla.breached", "sla.warning"]
+    assert all(n["ticket_id"] == t["id"] and n["team"] == "general" for n in feed)
+    assert feed[0]["message"]["zh"].startswith(f"工单 #{t['id']} 的首次响应已超时")
+    assert "breached its first response target" in feed[0]["message"]["en"]
+    newer = sup.get("/api/v1/notifications", params={"after_id": feed[0]["id"]}).json()
+    assert newer == []
+    live_agent = admin.post("/api/v1/agents", {"name": "l", "teams": ["live"]}).json()
+    other_team = fixed_api.as_(fixed_api.token("agent", "l", agent_id=live_agent["id"]))
+    assert other_team.get("/api/v1/notifications").json() == []
+    customer = fixed_api.as_(fixed_api.token("customer", "c", customer_uid="UID71000001"))
+    assert customer.get("/api/v1/notifications").status_code == 403

@@ -7,7 +7,7 @@ the attachment store; `bootstrap.py` picks the implementations.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -164,6 +164,24 @@ class SlaRepository(Protocol):
     ) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class LoggedEvent:
+    id: int
+    name: str
+    aggregate: str
+    aggregate_id: str
+    data: dict[str, Any]
+    at: datetime
+
+
+class EventLog(Protocol):
+    def recent(
+        self, names: Sequence[str], *, after_id: int, limit: int
+    ) -> builtins.list[LoggedEvent]:
+        """Committed events with these names, newest first, after the given id."""
+        ...
+
+
 class UnitOfWork(Protocol):
     customers: CustomerRepository
     tickets: TicketRepository
@@ -171,6 +189,7 @@ class UnitOfWork(Protocol):
     users: UserRepository
     timers: TimerRepository
     sla: SlaRepository
+    events: EventLog
 
     def savepoint(self) -> AbstractContextManager[None]:
         """A nested transaction: an exception inside rolls back only its own work."""

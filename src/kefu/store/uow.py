@@ -13,6 +13,7 @@ from kefu.domain.clock import Clock
 from kefu.domain.customers import Customer
 from kefu.domain.tickets import Ticket
 from kefu.store.db import Database
+from kefu.store.events import SqlEventLog
 from kefu.store.models import OutboxRow
 from kefu.store.repositories import (
     SqlCustomerRepository,
@@ -59,6 +60,7 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(self.session, now)
         self.timers = SqlTimerRepository(self.session, self._seen, now)
         self.sla = SqlSlaRepository(self.session, now)
+        self.events = SqlEventLog(self.session)
         self._committed_events = 0
         return self
 

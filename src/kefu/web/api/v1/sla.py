@@ -10,10 +10,11 @@ from pydantic import BaseModel, Field
 from kefu.domain.calendars import BusinessCalendar
 from kefu.domain.customers import normalise_uid
 from kefu.domain.sla import SlaRule
+from kefu.services import notifications as notif_svc
 from kefu.services import sla_admin as svc
 from kefu.services.ports import CalendarOverride
 from kefu.web.deps import ActorDep, CtxDep
-from kefu.web.schemas import Strict, TicketOut, Timestamp, ticket_out
+from kefu.web.schemas import Label, Strict, TicketOut, Timestamp, ticket_out
 
 router = APIRouter(tags=["service levels"])
 
@@ -168,3 +169,36 @@ def compensation(uid: str, actor: ActorDep, ctx: CtxDep) -> LedgerOut:
             for c in credits
         ],
     )
+
+
+class NotificationOut(BaseModel):
+    id: int
+    kind: str
+    ticket_id: int
+    team: str
+    metric: str
+    at: Timestamp
+    message: Label
+
+
+@router.get("/notifications", response_model=list[NotificationOut])
+def notifications(
+    actor: ActorDep,
+    ctx: CtxDep,
+    after_id: int = Query(default=0, ge=0, description="Only newer than this id."),
+    team: str | None = None,
+    limit: int = Query(default=50, ge=1, le=200),
+) -> list[NotificationOut]:
+    """SLA warnings and breaches for staff, newest first (supervisors: every team)."""
+    return [
+        NotificationOut(
+            id=n.id,
+            kind=n.kind,
+            ticket_id=n.ticket_id,
+            team=n.team,
+            metric=n.metric,
+            at=n.at,
+            message=Label(zh=n.zh, en=n.en),
+        )
+        for n in notif_svc.feed(ctx, actor, after_id=after_id, limit=limit, team=team)
+    ]
