@@ -1,0 +1,1 @@
+"""Adapters to outside systems the services reach through ports (`services/ports.py`)."""
