@@ -8,6 +8,7 @@ and Redis (a channel of its own per test). `.ci/run` runs the suite once in each
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -52,27 +53,56 @@ def _admin_pg():  # type: ignore[no-untyped-def]
     )
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Iterator[Settings]:
-    """Settings for a brand-new, migrated database of the run's mode."""
+@pytest.fixture(scope="session")
+def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One migrated database per run: a schema (scale) or a SQLite file (embedded).
+
+    Migrating costs about half a second; tests get a copy (SQLite) or the schema emptied
+    (PostgreSQL) instead. A dedicated test checks the migrations against the models.
+    """
     if MODE == "scale":
         schema = f"kefu_test_{uuid.uuid4().hex[:12]}"
         with _admin_pg() as conn:
             conn.execute(f'CREATE SCHEMA "{schema}"')
-        s = Settings(
-            data_dir=tmp_path,
-            database_url=_pg_schema_url(schema),
-            redis_url=REDIS_URL,
-            redis_channel=f"kefu-test:{schema}:events",
-        )
-        upgrade(s.resolved_database_url)
-        yield s
+        upgrade(_pg_schema_url(schema))
+        yield schema
         with _admin_pg() as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
     else:
-        s = Settings(data_dir=tmp_path)
-        upgrade(s.resolved_database_url)
-        yield s
+        path = tmp_path_factory.mktemp("template") / "kefu.sqlite3"
+        upgrade(f"sqlite:///{path}")
+        yield str(path)
+
+
+def _empty_schema(schema: str) -> None:
+    with _admin_pg() as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = %s "
+                "AND tablename <> 'alembic_version'",
+                (schema,),
+            )
+        ]
+        if tables:
+            names = ", ".join(f'"{schema}"."{t}"' for t in tables)
+            conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, _template: str) -> Iterator[Settings]:
+    """Settings for an empty, migrated database of the run's mode."""
+    if MODE == "scale":
+        _empty_schema(_template)
+        yield Settings(
+            data_dir=tmp_path,
+            database_url=_pg_schema_url(_template),
+            redis_url=REDIS_URL,
+            redis_channel=f"kefu-test:{_template}:{uuid.uuid4().hex[:8]}:events",
+        )
+    else:
+        shutil.copyfile(_template, tmp_path / "kefu.sqlite3")
+        yield Settings(data_dir=tmp_path)
 
 
 @pytest.fixture

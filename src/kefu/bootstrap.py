@@ -9,18 +9,24 @@ from typing import Any
 from sqlalchemy import text
 
 from kefu.blobs import LocalBlobStore
+from kefu.channels.email.runtime import EmailChannel
 from kefu.config import Settings
 from kefu.domain.clock import Clock, SystemClock
 from kefu.jobs.bus import MemoryBus, RedisBus
-from kefu.policies import load_policies
-from kefu.services import sla
+from kefu.jobs.routing import close_routing, wire_routing
+from kefu.policies import Policies, load_policies
+from kefu.policies.disputes import load_dispute_policy
+from kefu.services import disputes, sla
 from kefu.services.context import ServiceContext
-from kefu.services.ports import EventBus
+from kefu.services.dispute_access import DisputeContext
+from kefu.services.ports import EventBus, OrderDirectory
 from kefu.services.timers import NOOP, TimerHandler, fire_until_idle, noop_handler
 from kefu.store.db import Database, open_database
 from kefu.store.migrate import current_revisions, head_revisions
 from kefu.store.outbox import OutboxRelay, RelayThread
 from kefu.store.uow import SqlUnitOfWork
+from kefu.triage.policy import load_triage_policy
+from kefu.triage.runtime import SklearnClassifier, default_cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +42,8 @@ class Container:
     relay_threads: list[RelayThread] = field(default_factory=list)
     timer_handlers: dict[str, TimerHandler] = field(default_factory=dict)
     """Durable timer kind → handler; use cases schedule timers of these kinds."""
+    disputes: DisputeContext | None = None
+    """E-commerce disputes: the services' context with the order system and dispute rules."""
 
     def readiness(self) -> tuple[bool, dict[str, str]]:
         """Is the database reachable and migrated to head? (for /readyz)"""
@@ -80,8 +88,34 @@ class Container:
 
     def close(self) -> None:
         self.stop_background()
+        close_routing(self.extras)
         self.bus.close()
         self.db.dispose()
+
+
+def build_classifier(settings: Settings, policies: Policies) -> SklearnClassifier:
+    """The triage classifier (scikit-learn loads on its first use, not here)."""
+    return SklearnClassifier(
+        settings.resolved_classifier_path,
+        load_triage_policy(settings.policy_dir),
+        policies.taxonomy,
+        cache_dir=settings.classifier_cache_dir or default_cache_dir(),
+    )
+
+
+def build_orders(settings: Settings) -> OrderDirectory:
+    """The order system: over HTTP when KEFU_ORDERS_URL is set, else the demo orders."""
+    from kefu.adapters.orders import DemoOrderDirectory, HttpOrderDirectory
+
+    if settings.orders_url:
+        return HttpOrderDirectory(
+            settings.orders_url, timeout=settings.orders_timeout, token=settings.orders_token
+        )
+    return DemoOrderDirectory()
+
+
+def build_disputes(settings: Settings, ctx: ServiceContext) -> DisputeContext:
+    return DisputeContext(ctx, build_orders(settings), load_dispute_policy(settings.policy_dir))
 
 
 def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
@@ -109,14 +143,21 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
     def uow(readonly: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(db, clock, after_commit, readonly=readonly)
 
+    policies = load_policies(settings.policy_dir)
     ctx = ServiceContext(
         uow=uow,
-        policies=load_policies(settings.policy_dir),
+        policies=policies,
         clock=clock,
         blobs=LocalBlobStore(settings.resolved_blob_dir),
+        classifier=build_classifier(settings, policies),
     )
     container = Container(settings, db, bus, relay, ctx)
     container.relay_threads = background
     container.timer_handlers[NOOP] = noop_handler
     container.timer_handlers[sla.CHECK] = sla.check_handler(ctx)
+    container.disputes = build_disputes(settings, ctx)
+    for kind, handler in disputes.timer_handlers(container.disputes).items():
+        container.timer_handlers[kind] = handler
+    wire_routing(container)  # offer and overflow timers, live figures and their fan-out
+    container.extras["email"] = EmailChannel.from_settings(settings, ctx)
     return container

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 
 import click
 
@@ -101,20 +102,38 @@ def user_create(
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
-    """Serve the API (embedded mode migrates the SQLite database first)."""
+@click.option(
+    "--smtp-port",
+    default=2525,
+    show_default=True,
+    type=click.IntRange(min=0, max=65535),
+    help="SMTP listener for feedback@/legal@ mail; 0 disables it.",
+)
+def serve(host: str, port: int, smtp_port: int) -> None:
+    """Serve the API and the SMTP listener (embedded mode migrates SQLite first)."""
     settings = Settings()
     if settings.is_sqlite:
         from kefu.store.migrate import upgrade
 
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         upgrade(settings.resolved_database_url)
-    _serve(host, port)
+    source = click.get_current_context().get_parameter_source("smtp_port")
+    _serve(host, port, smtp_port, smtp_required=source is not click.core.ParameterSource.DEFAULT)
 
 
-def _serve(host: str, port: int) -> None:
+def _warm_classifier(classifier: object) -> None:
+    """Load (or train, on the first start) the triage model while the server comes up."""
+    import threading
+
+    warm = getattr(classifier, "warm", None)
+    if warm is not None:
+        threading.Thread(target=warm, name="kefu-classifier-warm", daemon=True).start()
+
+
+def _serve(host: str, port: int, smtp_port: int = 2525, *, smtp_required: bool = False) -> None:
     import uvicorn
 
+    from kefu.channels.email.commands import start_with_server
     from kefu.services.setup import prepare
     from kefu.web.app import create_app
 
@@ -125,15 +144,24 @@ def _serve(host: str, port: int) -> None:
         prepare(container.ctx)
     else:
         click.echo(f"warning: not ready yet: {checks}", err=True)
+    _warm_classifier(container.ctx.classifier)
     timers = None
     if container.db.is_sqlite:  # embedded mode has no `kefu worker`: fire timers in-process
         from kefu.jobs.timers import TimerThread
 
         timers = TimerThread(container.ctx, container.timer_handlers)
         timers.start()
+        from kefu.jobs.routing import start_dispatcher
+
+        start_dispatcher(container)  # and no `kefu worker` to assign work either
+    try:
+        email = start_with_server(container, host, smtp_port, required=smtp_required)
+    except RuntimeError as exc:
+        _fail(str(exc))
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     finally:
+        email.stop()
         if timers is not None:
             timers.stop()
 
@@ -187,12 +215,16 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     help="Timers fired per transaction.",
 )
 def worker(interval: float, once: bool, batch: int) -> None:
-    """Background worker: relays the outbox and fires due timers (run one or more)."""
+    """Background worker: relays the outbox, fires due timers and assigns waiting work to
+    agents (run one or more)."""
     from kefu.bootstrap import build
+    from kefu.jobs.routing import dispatch_until_idle, start_dispatcher
     from kefu.jobs.timers import run_worker
 
     container = build(Settings())
     try:
+        if not once:
+            start_dispatcher(container, interval)
         run_worker(
             container.ctx,
             container.timer_handlers,
@@ -201,6 +233,130 @@ def worker(interval: float, once: bool, batch: int) -> None:
             batch=batch,
             once=once,
         )
+        if once:
+            dispatch_until_idle(container.ctx)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        container.close()
+
+
+@main.command()
+def classify() -> None:
+    """One text per stdin line → one JSON object per stdout line.
+
+    Each object has `label` (a subcategory code), `confidence`, `confident` (at or above
+    the threshold of policies/triage.toml), `top3`, `handoff` (this text, as the first
+    message of an in-app chat, goes straight to a human) and `handoff_reasons`. An empty
+    line gives `{"error": {...}, "line": n}`.
+    """
+    from kefu.bootstrap import build_classifier
+    from kefu.policies import load_policies
+    from kefu.triage.commands import classify_stream
+
+    settings = Settings()
+    classifier = build_classifier(settings, load_policies(settings.policy_dir))
+    stdin = click.get_text_stream("stdin", encoding="utf-8", errors="replace")
+    stdout = click.get_text_stream("stdout", encoding="utf-8")
+
+    def write(line: str) -> None:
+        stdout.write(line)
+        stdout.flush()
+
+    classify_stream(classifier, stdin, write)
+
+
+@main.group()
+def triage() -> None:
+    """The triage classifier."""
+
+
+@triage.command("train")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Model file to write (default: KEFU_DATA_DIR/models/classifier.pkl).",
+)
+@click.option(
+    "--folds",
+    type=click.IntRange(min=0),
+    default=5,
+    show_default=True,
+    help="Cross-validation folds for the printed figures (0 or 1: skip).",
+)
+@click.option(
+    "--corpus-only",
+    is_flag=True,
+    help="Train without agent corrections (when there is no database to read them from).",
+)
+def triage_train(out: Path | None, folds: int, corpus_only: bool) -> None:
+    """Train on the shipped corpus plus stored agent corrections; write the model file."""
+    from kefu.bootstrap import build
+    from kefu.services.triage import corrections
+    from kefu.triage.commands import train_and_report
+    from kefu.triage.policy import load_triage_policy
+
+    settings = Settings()
+    container = build(settings)
+    try:
+        stored = []
+        if not corpus_only:
+            try:
+                stored = corrections(container.ctx)
+            except Exception as exc:  # unreachable, or not migrated to 0005_triage
+                _fail(
+                    f"cannot read the agent corrections ({type(exc).__name__}: {exc}"[:400]
+                    + "): run `kefu db upgrade`, or pass --corpus-only"
+                )
+        policy = load_triage_policy(settings.policy_dir)
+        target = out or settings.resolved_classifier_path
+        train_and_report(policy, container.ctx.policies.taxonomy, stored, target, folds, click.echo)
+    finally:
+        container.close()
+
+
+@main.group()
+def email() -> None:
+    """The email channel: IMAP polling, the mail worker."""
+
+
+@email.command("poll")
+@click.option("--once", is_flag=True, help="Poll once, process what came, then exit.")
+@click.option("--interval", default=60.0, show_default=True, help="Seconds between polls.")
+def email_poll(once: bool, interval: float) -> None:
+    """Fetch new mail from the IMAP mailbox of KEFU_IMAP_* into tickets."""
+    from kefu.bootstrap import build
+    from kefu.channels.email.commands import imap_config, poll
+
+    settings = Settings()
+    try:
+        config = imap_config(settings)
+    except ValueError as exc:
+        _fail(str(exc))
+    container = build(settings)
+    try:
+        n = poll(container, config, once=once, interval=interval)
+        click.echo(f"{n} new mails stored")
+    except KeyboardInterrupt:
+        pass
+    except Exception as exc:
+        _fail(f"IMAP poll failed: {type(exc).__name__}: {exc}")
+    finally:
+        container.close()
+
+
+@email.command("work")
+@click.option("--once", is_flag=True, help="Process and send what is pending, then exit.")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between sweeps.")
+def email_work(once: bool, interval: float) -> None:
+    """Turn stored mail into tickets and send queued mail (beside `kefu serve`)."""
+    from kefu.bootstrap import build
+    from kefu.channels.email.commands import work
+
+    container = build(Settings())
+    try:
+        work(container, once=once, interval=interval)
     except KeyboardInterrupt:
         pass
     finally:

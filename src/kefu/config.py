@@ -36,6 +36,61 @@ class Settings(BaseSettings):
         default="kefu:events", description="Redis pub/sub channel for domain events."
     )
     db_pool_size: int = Field(default=10, description="Connections per process (PostgreSQL).")
+    # ---- e-commerce disputes: the platform's order system ----
+    orders_url: str | None = Field(
+        default=None,
+        description="Base URL of the order system (GET {url}/orders/{id}); unset: demo orders.",
+    )
+    orders_timeout: float = Field(default=5.0, description="Seconds to wait for the order system.")
+    orders_token: str | None = Field(
+        default=None, description="Bearer token sent to the order system, if it needs one."
+    )
+    # ---- email channel (policy numbers live in policies/email.toml) ----
+    smtp_domains: str = Field(
+        default="",
+        description="Comma-separated mail domains feedback@/legal@ receive for; empty accepts "
+        "those local parts at any domain.",
+    )
+    smtp_hostname: str = Field(
+        default="kefu.localhost",
+        description="Our name in the SMTP greeting and in Message-IDs of outgoing mail.",
+    )
+    smtp_from: str | None = Field(
+        default=None,
+        description="From address of replies; default the address the customer wrote to.",
+    )
+    smtp_smarthost: str | None = Field(
+        default=None,
+        description="host:port of the relay that sends replies; unset: replies are logged.",
+    )
+    smtp_smarthost_user: str | None = Field(default=None, description="Relay login.")
+    smtp_smarthost_password: str | None = Field(default=None, description="Relay password.")
+    smtp_smarthost_tls: str = Field(default="none", description="none | starttls | ssl")
+    smtp_max_message_bytes: int | None = Field(
+        default=None, description="SMTP SIZE limit; default limits.message_bytes of email.toml."
+    )
+    smtp_workers: int = Field(
+        default=1, description="Threads of a process turning stored mail into tickets."
+    )
+    imap_host: str | None = Field(default=None, description="IMAP server `kefu email poll` reads.")
+    imap_port: int = Field(default=993, description="IMAP port.")
+    imap_user: str | None = Field(default=None, description="IMAP login.")
+    imap_password: str | None = Field(default=None, description="IMAP password.")
+    imap_ssl: bool = Field(default=True, description="IMAP over TLS (993); false: plain.")
+    imap_folder: str = Field(default="INBOX", description="The folder polled.")
+    imap_move_to: str | None = Field(
+        default=None, description="Move ingested mail to this folder (default: flag it)."
+    )
+    classifier_path: Path | None = Field(
+        default=None,
+        description="The triage classifier's model file; default "
+        "KEFU_DATA_DIR/models/classifier.pkl (trained from the shipped corpus when missing).",
+    )
+    classifier_cache_dir: Path | None = Field(
+        default=None,
+        description="Where a model trained from the shipped corpus is cached for every data "
+        "directory on this machine; default $XDG_CACHE_HOME/kefu or ~/.cache/kefu.",
+    )
 
     @property
     def resolved_database_url(self) -> str:
@@ -46,6 +101,10 @@ class Settings(BaseSettings):
     @property
     def resolved_blob_dir(self) -> Path:
         return self.blob_dir or self.data_dir / "blobs"
+
+    @property
+    def resolved_classifier_path(self) -> Path:
+        return self.classifier_path or self.data_dir / "models" / "classifier.pkl"
 
     @property
     def is_sqlite(self) -> bool:

@@ -184,6 +184,9 @@ def load_demo(ctx: ServiceContext) -> DemoSummary:
     summary.tokens["customer (UID20000001)"] = create_user(
         ctx, "customer", "王小明", customer_uid="UID20000001"
     )[1]
+    summary.tokens["seller (UID20000005, the shop of the demo disputes)"] = create_user(
+        ctx, "customer", "山货小铺", customer_uid="UID20000005"
+    )[1]
     return summary
 
 
@@ -210,3 +213,30 @@ def _load_customers_and_tickets(ctx: ServiceContext, agents: list[org.Agent]) ->
             )
         if stage == 3:
             transition_ticket(ctx, staff, ticket.id, "resolved", "demo")
+    _load_dispute(ctx)
+
+
+def _load_dispute(ctx: ServiceContext) -> None:
+    """One dispute in arbitration: a complete evidence bundle, contested by the shop."""
+    from kefu.adapters.orders import DemoOrderDirectory
+    from kefu.policies.disputes import load_dispute_policy
+    from kefu.services import disputes
+    from kefu.services.dispute_access import DisputeContext, FileRef
+
+    dc = DisputeContext(ctx, DemoOrderDirectory(), load_dispute_policy())
+    chat = ctx.blobs.put("11-20 卖家：已发货，三天到\n11-22 买家：充电宝鼓包了".encode())
+    track = ctx.blobs.put(b"%PDF-1.4\n% logistics record DY2026112500003\n%%EOF\n")
+    files = [
+        FileRef(chat, "聊天记录.txt", "text/plain", "chat_log"),
+        FileRef(track, "物流记录.pdf", "application/pdf", "logistics"),
+    ]
+    buyer = Actor(Role.CUSTOMER, "王小明", customer_uid="UID20000001")
+    shop = Actor(Role.CUSTOMER, "山货小铺", customer_uid="UID20000005")
+    cmd = disputes.OpenDispute(
+        "DY2026112500003", "quality", TICKETS["order.quality"][2], files=files
+    )
+    dispute = disputes.open_dispute(dc, buyer, cmd)
+    assert dispute.id is not None
+    disputes.respond(
+        dc, shop, dispute.id, accept=False, sub=disputes.Submit("出厂检测合格，疑似使用不当")
+    )

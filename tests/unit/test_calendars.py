@@ -9,7 +9,6 @@ again as preconditions so that a library upgrade that changes them fails loudly 
 from __future__ import annotations
 
 import random
-import time as wallclock
 import tomllib
 from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
@@ -213,12 +212,11 @@ def test_between_is_zero_when_the_end_is_not_after_the_start() -> None:
     assert H24.business_minutes_between(a, a - timedelta(days=3)) == 0
 
 
-def test_thirty_days_of_minutes_is_computed_quickly() -> None:
-    began = wallclock.perf_counter()
+def test_thirty_days_of_minutes_round_trip_across_months_of_holidays() -> None:
+    # Speed is measured by benchmarks, never asserted here; this checks large spans work.
     due = WORKDAYS.add_business_minutes(sh(2025, 1, 2, 10), 30 * 1440)
     assert WORKDAYS.business_minutes_between(sh(2025, 1, 2, 10), due) == 30 * 1440
     assert OFFICE.business_minutes_between(sh(2004, 1, 1), sh(2026, 12, 31)) > 0
-    assert wallclock.perf_counter() - began < 1.0
 
 
 def test_inputs_in_any_time_zone_mean_the_same_instant() -> None:

@@ -45,6 +45,8 @@ class PriorityPolicy:
     waiting_per_step: int = 1
     waiting_cap: int = 10
     abuse: int = -20
+    complete_bundle: int = 10
+    """A dispute opened with a complete evidence bundle (order id, chat log, logistics)."""
     warn_share: float = 0.75
 
 
@@ -65,6 +67,7 @@ class PriorityInputs:
     """Accepted supplementary materials that raised priority (at most one per hour)."""
     waiting_minutes: float = 0.0
     abuse: bool = False
+    complete_bundle: bool = False
 
 
 def compute_priority(i: PriorityInputs, p: PriorityPolicy) -> Priority:
@@ -99,5 +102,7 @@ def compute_priority(i: PriorityInputs, p: PriorityPolicy) -> Priority:
         add("waiting", min(p.waiting_cap, steps * p.waiting_per_step))
     if i.abuse:
         add("abuse", p.abuse)
+    if i.complete_bundle:
+        add("complete_bundle", p.complete_bundle)
     total = sum(t.weight for t in terms)
     return Priority(max(PRIORITY_MIN, min(PRIORITY_MAX, total)), tuple(terms))

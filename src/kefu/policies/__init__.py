@@ -7,18 +7,21 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from kefu.domain.advisor import ChannelCatalogue
 from kefu.domain.calendars import BusinessCalendar, calendars_from_toml_data
 from kefu.domain.customers import Segment, SegmentPolicy
 from kefu.domain.organisation import Lane, Team
 from kefu.domain.priority import PriorityPolicy
 from kefu.domain.quotas import QuotaPolicy
+from kefu.domain.routing import RoutingPolicy
 from kefu.domain.sla import SlaRule
 from kefu.domain.taxonomy import Category, Subcategory, Taxonomy
+from kefu.policies.routing import channels_from_toml_data, routing_from_toml_data
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,10 @@ class Policies:
     calendars: dict[str, BusinessCalendar]
     priority: PriorityPolicy
     quotas: QuotaPolicy
+    routing: RoutingPolicy = field(default_factory=RoutingPolicy)
+    """Lanes, skills, offers, aging, overflow, shifts (routing.toml)."""
+    channels: ChannelCatalogue = field(default_factory=ChannelCatalogue)
+    """The channel advisor's catalogue (channels.toml)."""
 
 
 def _read(name: str, directory: Path | None) -> dict[str, Any]:
@@ -138,4 +145,8 @@ def load_policies(directory: Path | None = None) -> Policies:
     quotas = _quotas(_read("quotas.toml", directory))
     priority = _priority(_read("priority.toml", directory), segments)
     priority = replace(priority, warn_share=quotas.warn_share)
-    return Policies(taxonomy, teams, segments, rules, calendars, priority, quotas)
+    routing = routing_from_toml_data(_read("routing.toml", directory), teams, taxonomy, calendars)
+    channels = channels_from_toml_data(_read("channels.toml", directory), taxonomy, calendars)
+    return Policies(
+        taxonomy, teams, segments, rules, calendars, priority, quotas, routing, channels
+    )

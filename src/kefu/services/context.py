@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from kefu.domain.clock import Clock
 from kefu.policies import Policies
 from kefu.services.cache import TtlCache
-from kefu.services.ports import BlobStore, UnitOfWorkFactory
+from kefu.services.ports import BlobStore, Classifier, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -18,3 +18,5 @@ class ServiceContext:
     blobs: BlobStore
     cache: TtlCache = field(default_factory=TtlCache)
     """Rarely changing configuration (SLA rules, calendar overrides) for hot paths."""
+    classifier: Classifier | None = None
+    """Subcategory classifier (kefu.triage, loaded once per process); None: none."""

@@ -15,6 +15,7 @@ from kefu.domain.organisation import (
     Team,
     WorkMedium,
 )
+from kefu.services import routing_ops
 from kefu.services.access import require_role
 from kefu.services.context import ServiceContext
 
@@ -178,4 +179,5 @@ def update_agent(
         agent.validate(set(ctx.policies.teams))
         uow.org.save_agent(agent)
         uow.commit()
-        return agent
+    routing_ops.agent_changed(ctx, agent, presence=presence is not None)
+    return agent

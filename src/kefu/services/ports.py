@@ -7,7 +7,7 @@ the attachment store; `bootstrap.py` picks the implementations.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,10 +15,15 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from kefu.domain.customers import Customer, IdentityKind
-from kefu.domain.organisation import Agent, Queue
+from kefu.domain.disputes import Order
+from kefu.domain.figures import QueueCounts
+from kefu.domain.organisation import Agent, Presence, Queue, WorkMedium
 from kefu.domain.sla import SlaRule
 from kefu.domain.tickets import AuditEntry, Message, Ticket
 from kefu.domain.timers import Timer
+from kefu.domain.work import Assignment, Desk, Offer, Work
+from kefu.services.dispute_ports import DisputeRepository
+from kefu.services.email_ports import EmailRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +187,66 @@ class EventLog(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class TriageCorrection:
+    """An agent's change of a ticket's subcategory: training data for the classifier."""
+
+    text: str
+    """The ticket's first customer message (with its subject when that differs)."""
+    from_label: str
+    to_label: str
+    agent: str
+    at: datetime
+    ticket_id: int | None = None
+
+
+class TriageRepository(Protocol):
+    def add_correction(self, correction: TriageCorrection) -> None: ...
+    def corrections(self) -> builtins.list[TriageCorrection]:
+        """Every stored correction, oldest first."""
+        ...
+
+
+class RoutingRepository(Protocol):
+    """Work items, offers, assignments and desks (see store/routing.py for the locking)."""
+
+    def work(self, ticket_id: int, *, lock: bool = False) -> Work | None: ...
+    def add_work(self, work: Work) -> None: ...
+    def save_work(self, work: Work) -> None: ...
+    def waiting_groups(self) -> builtins.list[tuple[str, str, WorkMedium, frozenset[str], str]]: ...
+    def claim_waiting(
+        self, group: tuple[str, str, WorkMedium, frozenset[str], str], limit: int, aging: float
+    ) -> builtins.list[tuple[Work, int]]: ...
+    def lock_tickets(self, ticket_ids: Iterable[int]) -> set[int]: ...
+    def waiting_keys(
+        self, team: str, lane: str, medium: WorkMedium
+    ) -> builtins.list[tuple[float, int, int]]: ...
+    def agents(
+        self, *, presence: Presence | None = None
+    ) -> builtins.list[tuple[Agent, Desk | None]]: ...
+    def agent_profiles(self) -> dict[int, Agent]: ...
+    def capacities(self, agent_ids: Iterable[int]) -> dict[int, dict[WorkMedium, int]]: ...
+    def available_desks(self) -> builtins.list[tuple[int, Desk | None]]: ...
+    def ensure_desks(self, agent_ids: Iterable[int], now: datetime) -> None: ...
+    def lock_desks(self, agent_ids: Iterable[int], *, skip_locked: bool) -> dict[int, Desk]: ...
+    def desk(self, agent_id: int, now: datetime, *, lock: bool = False) -> Desk: ...
+    def save_desk(self, desk: Desk) -> None: ...
+    def add_offer(self, offer: Offer) -> None: ...
+    def offer(self, offer_id: int) -> Offer | None: ...
+    def pending_offer(self, ticket_id: int) -> Offer | None: ...
+    def save_offer(self, offer: Offer) -> None: ...
+    def offers(
+        self, *, agent_id: int | None = None, ticket_id: int | None = None, pending: bool = False
+    ) -> builtins.list[Offer]: ...
+    def add_assignment(self, a: Assignment) -> None: ...
+    def active_assignment(self, ticket_id: int) -> Assignment | None: ...
+    def release_assignment(self, a: Assignment, at: datetime) -> None: ...
+    def assignments(self, ticket_id: int) -> builtins.list[Assignment]: ...
+    def queue_counts(
+        self, since: datetime, targets: dict[WorkMedium, int]
+    ) -> builtins.list[QueueCounts]: ...
+
+
 class UnitOfWork(Protocol):
     customers: CustomerRepository
     tickets: TicketRepository
@@ -189,7 +254,11 @@ class UnitOfWork(Protocol):
     users: UserRepository
     timers: TimerRepository
     sla: SlaRepository
+    disputes: DisputeRepository
+    routing: RoutingRepository
+    email: EmailRepository
     events: EventLog
+    triage: TriageRepository
 
     def savepoint(self) -> AbstractContextManager[None]:
         """A nested transaction: an exception inside rolls back only its own work."""
@@ -210,6 +279,15 @@ UnitOfWorkFactory = Callable[..., UnitOfWork]
 """`factory()` for a read-write unit of work, `factory(readonly=True)` for reads."""
 
 
+class OrderDirectory(Protocol):
+    """The platform's order system: an HTTP adapter and a demo one (`kefu.adapters.orders`)."""
+
+    def get(self, order_id: str) -> Order | None:
+        """The order, or None when there is no such order. Raises
+        `dispute_ports.OrderSystemUnavailable` when the order system cannot answer."""
+        ...
+
+
 class BlobStore(Protocol):
     def put(self, data: bytes) -> str:
         """Store bytes; return their SHA-256 (hex). Storing the same bytes twice is free."""
@@ -218,6 +296,26 @@ class BlobStore(Protocol):
     def get(self, sha256: str) -> bytes: ...
     def size(self, sha256: str) -> int | None:
         """The stored size in bytes, or None when no such blob exists."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """The classifier's answer for one text (kefu.triage implements the port)."""
+
+    label: str
+    confidence: float
+    top3: tuple[tuple[str, float], ...]
+    confident: bool
+    """`confidence` reaches the policy threshold and `label` is in the taxonomy."""
+    handoff: bool = False
+    """Whether this text, as the first message of an in-app chat, goes to a human."""
+    handoff_reasons: tuple[str, ...] = ()
+
+
+class Classifier(Protocol):
+    def classify(self, texts: Sequence[str]) -> builtins.list[Classification]:
+        """One classification per text, in order."""
         ...
 
 

@@ -144,6 +144,7 @@ def priority_of(ctx: ServiceContext, ticket: Ticket, customer: Customer, now: da
             materials=int(ticket.signals.get("materials", 0)),
             waiting_minutes=max(0.0, waiting),
             abuse=bool(customer.flags),
+            complete_bundle=bool(ticket.signals.get("complete_bundle")),
         ),
         ctx.policies.priority,
     )

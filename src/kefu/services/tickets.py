@@ -24,7 +24,7 @@ from kefu.domain.tickets import (
     Status,
     Ticket,
 )
-from kefu.services import sla
+from kefu.services import routing, sla, triage
 from kefu.services.access import require_role, ticket_for, visible_filter
 from kefu.services.context import ServiceContext
 from kefu.services.customers import get_or_register
@@ -60,10 +60,21 @@ class TicketDetail:
     messages: list[Message]
 
 
-def _placement(ctx: ServiceContext, subcategory: str, customer: Customer) -> tuple[str, Lane]:
+def _placement(
+    ctx: ServiceContext,
+    subcategory: str,
+    customer: Customer,
+    channel: Channel | None = None,
+    signals: Mapping[str, Any] | None = None,
+) -> tuple[str, Lane]:
     sub = ctx.policies.taxonomy.get(subcategory)
     team = ctx.policies.teams[sub.team]
-    return team.code, choose_lane(team, sub.code, customer.segmentation.segments)
+    via = channel.value if channel is not None else None
+    segments = customer.segmentation.segments
+    lane = choose_lane(
+        team, sub.code, segments, channel=via, signals=signals, policy=ctx.policies.routing
+    )
+    return team.code, lane
 
 
 def _attachments(ctx: ServiceContext, refs: Sequence[AttachmentRef]) -> tuple[Attachment, ...]:
@@ -104,13 +115,16 @@ def open_ticket(ctx: ServiceContext, actor: Actor, cmd: OpenTicket) -> Ticket:
     attachments = _attachments(ctx, cmd.attachments)
     now = ctx.clock.now()
     urgent = ctx.policies.quotas.urgent_requested(cmd.subject, cmd.tags)
+    # Outside the transaction: the classifier may take a while on its first use.
+    guess = None if cmd.subcategory else triage.classify_for_intake(ctx, cmd.subject, cmd.body)
+    chosen = cmd.subcategory or (guess.label if guess is not None and guess.confident else None)
     with ctx.uow() as uow:
         customer = get_or_register(uow, ctx, cmd.customer_uid, lock=urgent)
         assert customer.id is not None
-        code = cmd.subcategory or taxonomy.FALLBACK
-        team, lane = _placement(ctx, code, customer)
-        if cmd.subcategory is None:
-            # Nobody said what this is about: the general triage queue decides.
+        code = chosen or taxonomy.FALLBACK
+        team, lane = _placement(ctx, code, customer, channel, signals)
+        if chosen is None:
+            # Nobody (customer, classifier) says what this is about: the triage queue decides.
             lane = Lane.TRIAGE if Lane.TRIAGE in ctx.policies.teams[team].lanes else lane
         ticket = Ticket.open(
             customer=CustomerRef(customer.id, customer.uid, customer.segmentation.primary.value),
@@ -127,6 +141,8 @@ def open_ticket(ctx: ServiceContext, actor: Actor, cmd: OpenTicket) -> Ticket:
             attachments=attachments,
         )
         ticket.signals.update(signals)
+        if guess is not None:
+            triage.note_prediction(ticket, guess, applied=chosen is not None, now=now)
         if cmd.tags:
             ticket.tag(cmd.tags, (), actor, now)
         urgent_use = sla.decide_urgent(uow, ctx, ticket, customer, now) if urgent else None
@@ -138,6 +154,7 @@ def open_ticket(ctx: ServiceContext, actor: Actor, cmd: OpenTicket) -> Ticket:
         if urgent_use is not None:
             sla.record_urgent_use(uow, ctx, ticket, customer, urgent_use, now)
         sla.refresh(uow, ctx, ticket, customer, now)
+        routing.enqueue(uow, ctx, ticket, now)
         uow.customers.save(customer)
         uow.commit()
         return ticket
@@ -155,6 +172,7 @@ def _finish(uow: UnitOfWork, ctx: ServiceContext, ticket: Ticket, now: datetime)
     customer = uow.customers.get(ticket.customer.uid, identities=False)
     assert customer is not None  # a foreign key guarantees it
     sla.refresh(uow, ctx, ticket, customer, now)
+    routing.sync(uow, ctx, ticket, now)
     uow.tickets.save(ticket)
     uow.customers.save(customer)
 
@@ -274,10 +292,13 @@ def change_subcategory(ctx: ServiceContext, actor: Actor, ticket_id: int, code: 
         customer = uow.customers.get(ticket.customer.uid)
         assert customer is not None  # a foreign key guarantees it
         now = ctx.clock.now()
-        team, lane = _placement(ctx, sub.code, customer)
+        team, lane = _placement(ctx, sub.code, customer, ticket.channel, ticket.signals)
+        before = ticket.subcategory
         ticket.change_subcategory(sub.code, team, lane, actor, now)
+        triage.record_correction(uow, ticket, before, actor, now)
         sla.retarget(uow, ctx, ticket, customer, now)
         sla.refresh(uow, ctx, ticket, customer, now)
+        routing.sync(uow, ctx, ticket, now)
         uow.tickets.save(ticket)
         uow.commit()
         return ticket

@@ -13,14 +13,18 @@ from kefu.domain.clock import Clock
 from kefu.domain.customers import Customer
 from kefu.domain.tickets import Ticket
 from kefu.store.db import Database
+from kefu.store.disputes import SqlDisputeRepository
+from kefu.store.email import SqlEmailRepository
 from kefu.store.events import SqlEventLog
 from kefu.store.models import OutboxRow
+from kefu.store.models_triage import SqlTriageRepository
 from kefu.store.repositories import (
     SqlCustomerRepository,
     SqlOrgRepository,
     SqlTicketRepository,
     SqlUserRepository,
 )
+from kefu.store.routing import SqlRoutingRepository
 from kefu.store.sla import SqlSlaRepository
 from kefu.store.timers import SqlTimerRepository
 
@@ -60,7 +64,11 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(self.session, now)
         self.timers = SqlTimerRepository(self.session, self._seen, now)
         self.sla = SqlSlaRepository(self.session, now)
+        self.disputes = SqlDisputeRepository(self.session, self._seen)
+        self.routing = SqlRoutingRepository(self.session, self._seen, now)
+        self.email = SqlEmailRepository(self.session, now)
         self.events = SqlEventLog(self.session)
+        self.triage = SqlTriageRepository(self.session)
         self._committed_events = 0
         return self
 

@@ -11,8 +11,10 @@ from fastapi.responses import JSONResponse
 
 import kefu
 from kefu.bootstrap import Container, build
-from kefu.web import errors
-from kefu.web.api.v1 import attachments, customers, org, sla, tickets
+from kefu.web import errors, ws
+from kefu.web.api.v1 import advisor, attachments, customers, org, routing, sla, tickets, triage
+from kefu.web.api.v1 import disputes as disputes_api
+from kefu.web.api.v1 import email as email_api
 from kefu.web.deps import TokenCache
 from kefu.web.idempotency import IdempotencyMiddleware
 
@@ -43,7 +45,19 @@ def create_app(container: Container | None = None) -> FastAPI:
     errors.install(app)
 
     api = APIRouter(prefix="/api/v1")
-    for module in (tickets, customers, org, attachments, sla):
+    for module in (
+        tickets,
+        customers,
+        org,
+        attachments,
+        sla,
+        triage,
+        email_api,
+        disputes_api,
+        routing,
+        advisor,
+        ws,
+    ):
         api.include_router(module.router)
     app.include_router(api)
 

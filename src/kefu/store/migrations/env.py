@@ -5,6 +5,12 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+from kefu.store import (  # noqa: F401  (every table module, for autogenerate)
+    models_disputes,
+    models_email,
+    models_routing,
+    models_triage,
+)
 from kefu.store.models import Base
 
 config = context.config
