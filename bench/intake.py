@@ -34,6 +34,14 @@ Figures depend on the machine; compare modes only with the baseline of the same 
 
 from __future__ import annotations
 
+# `bench/email.py` would shadow the standard library's `email` for every script run from
+# this folder (sys.path[0]); take the folder off the path before anything imports it.
+import sys as _sys
+from pathlib import Path as _Path
+
+_here = _Path(__file__).resolve().parent
+_sys.path[:] = [p for p in _sys.path if _Path(p or ".").resolve() != _here]
+
 import argparse
 import asyncio
 import contextlib

@@ -21,16 +21,24 @@ Modes
 
 How to run (repository root, project virtualenv)::
 
-    python bench/mail.py                               # 1000 mails, 8 clients, both modes
-    python bench/mail.py --modes sqlite --mails 300
-    python bench/mail.py --attachment-kb 200           # with a screenshot each
-    python bench/mail.py --workers 2                   # two intake threads (default 1)
+    python bench/email.py                               # 1000 mails, 8 clients, both modes
+    python bench/email.py --modes sqlite --mails 300
+    python bench/email.py --attachment-kb 200           # with a screenshot each
+    python bench/email.py --workers 2                   # two intake threads (default 1)
 
 Exit status: 0 on success, 1 when a server fails or a mail is lost or doubled, 2 on bad
 usage. Figures depend on the machine; no test asserts on them.
 """
 
 from __future__ import annotations
+
+# `bench/email.py` would shadow the standard library's `email` for every script run from
+# this folder (sys.path[0]); take the folder off the path before anything imports it.
+import sys as _sys
+from pathlib import Path as _Path
+
+_here = _Path(__file__).resolve().parent
+_sys.path[:] = [p for p in _sys.path if _Path(p or ".").resolve() != _here]
 
 import argparse
 import os
