@@ -203,10 +203,6 @@ def _desk_row(a: AgentState) -> dict[str, Any]:
 
 
 def database(mode: str, waiting: int, agents: int, pg_url: str) -> dict[str, Any] | None:
-    # Run as `python bench/routing.py`, this directory leads sys.path, and its email.py
-    # would shadow the standard library's `email` (which SQLAlchemy's imports need).
-    here = Path(__file__).resolve().parent
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
     from sqlalchemy import create_engine, insert, text
 
     from kefu.bootstrap import build

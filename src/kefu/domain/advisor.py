@@ -170,7 +170,7 @@ def duration_text(seconds: float, lang: str) -> str:
     return f"{d:g} 天" if lang != "en" else f"{d:g} days"
 
 
-def why(r: Ranked, lang: str, at: datetime) -> str:
+def why(r: Ranked, lang: str) -> str:
     """One sentence per reason, in the language asked for."""
     f, en = r.facts, lang == "en"
     parts = [f.spec.strength.get(lang)]

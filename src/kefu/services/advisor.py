@@ -132,7 +132,7 @@ def advise(
                 hours=f.spec.hours.fill(lang, values),
                 prepare=f.spec.prepare_list(code, lang, values),
                 entitled=f.entitled,
-                why=rules.why(r, lang, when),
+                why=rules.why(r, lang),
                 fit=r.fit,
                 queue=queue,
                 queue_length=f.queue_length,
