@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 
 from pydantic import Field
@@ -91,6 +93,36 @@ class Settings(BaseSettings):
         description="Where a model trained from the shipped corpus is cached for every data "
         "directory on this machine; default $XDG_CACHE_HOME/kefu or ~/.cache/kefu.",
     )
+    # ---- web pages and signatures ----
+    secret_key: str | None = Field(
+        default=None,
+        description="Signs session cookies and one-time links. Unset: a random key kept in "
+        "KEFU_DATA_DIR/secret_key (set it, the same for every process, in scale mode).",
+    )
+    session_max_age: int = Field(
+        default=12 * 3600, description="Seconds a web sign-in lasts without activity."
+    )
+    session_https_only: bool = Field(
+        default=False, description="Send the session cookie over HTTPS only (production)."
+    )
+    default_language: str = Field(default="zh-CN", description="Pages' language: zh-CN or en.")
+
+    @property
+    def resolved_secret_key(self) -> str:
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # O_EXCL: two processes starting together agree on the first key written.
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "w") as f:
+                    f.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
 
     @property
     def resolved_database_url(self) -> str:

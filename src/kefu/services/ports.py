@@ -53,6 +53,8 @@ class UserRecord:
     customer_uid: str | None = None
     agent_id: int | None = None
     disabled: bool = False
+    login: str | None = None
+    password_hash: str | None = None
 
 
 class CustomerRepository(Protocol):
@@ -100,6 +102,9 @@ class OrgRepository(Protocol):
 class UserRepository(Protocol):
     def add(self, user: UserRecord) -> UserRecord: ...
     def by_token_hash(self, token_hash: str) -> UserRecord | None: ...
+    def get(self, user_id: int) -> UserRecord | None: ...
+    def by_login(self, login: str) -> UserRecord | None: ...
+    def set_login(self, user_id: int, login: str, password_hash: str) -> None: ...
 
 
 class TimerRepository(Protocol):

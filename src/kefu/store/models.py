@@ -109,6 +109,9 @@ class UserRow(Base):
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+    login: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
+    """The name typed on the web login page (None: API token only)."""
+    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class TicketRow(Base):

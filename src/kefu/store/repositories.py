@@ -479,18 +479,42 @@ class SqlUserRepository:
             customer_uid=user.customer_uid,
             agent_id=user.agent_id,
             disabled=user.disabled,
+            login=user.login,
+            password_hash=user.password_hash,
             created_at=self._now(),
         )
         self.s.add(row)
         self.s.flush()
-        return UserRecord(
-            row.id, row.name, row.role, row.token_hash, row.customer_uid, row.agent_id, row.disabled
-        )
+        return _user(row)
 
     def by_token_hash(self, token_hash: str) -> UserRecord | None:
         row = self.s.scalars(select(UserRow).where(UserRow.token_hash == token_hash)).first()
-        if row is None:
-            return None
-        return UserRecord(
-            row.id, row.name, row.role, row.token_hash, row.customer_uid, row.agent_id, row.disabled
-        )
+        return None if row is None else _user(row)
+
+    def get(self, user_id: int) -> UserRecord | None:
+        row = self.s.get(UserRow, user_id)
+        return None if row is None else _user(row)
+
+    def by_login(self, login: str) -> UserRecord | None:
+        row = self.s.scalars(select(UserRow).where(UserRow.login == login)).first()
+        return None if row is None else _user(row)
+
+    def set_login(self, user_id: int, login: str, password_hash: str) -> None:
+        row = self.s.get(UserRow, user_id)
+        if row is not None:
+            row.login, row.password_hash = login, password_hash
+            self.s.flush()
+
+
+def _user(row: UserRow) -> UserRecord:
+    return UserRecord(
+        row.id,
+        row.name,
+        row.role,
+        row.token_hash,
+        row.customer_uid,
+        row.agent_id,
+        row.disabled,
+        row.login,
+        row.password_hash,
+    )

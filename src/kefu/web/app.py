@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 import kefu
 from kefu.bootstrap import Container, build
-from kefu.web import errors, ws
+from kefu.web import errors, pages, ws
 from kefu.web.api.v1 import advisor, attachments, customers, org, routing, sla, tickets, triage
 from kefu.web.api.v1 import disputes as disputes_api
 from kefu.web.api.v1 import email as email_api
@@ -75,5 +75,6 @@ def create_app(container: Container | None = None) -> FastAPI:
             status_code=200 if ok else 503,
         )
 
+    pages.install(app)
     app.add_middleware(IdempotencyMiddleware, container=container)
     return app

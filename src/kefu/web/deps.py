@@ -13,6 +13,7 @@ from kefu.domain.actors import Actor
 from kefu.services.context import ServiceContext
 from kefu.services.users import authenticate, hash_token
 from kefu.web.errors import ApiError
+from kefu.web.pages.session import CSRF_HEADER, UNSAFE, CsrfFailed, check_csrf, session_actor
 
 TOKEN_CACHE_SECONDS = 30.0
 
@@ -52,6 +53,21 @@ def current_actor(request: Request) -> Actor:
     scheme, _, token = header.partition(" ")
     challenge = {"WWW-Authenticate": "Bearer"}
     if not header:
+        # A page's script calls the API with the page's session cookie (and, for changes,
+        # the session's CSRF token in X-CSRF-Token).
+        signed_in = session_actor(request)
+        if signed_in is not None:
+            if request.method in UNSAFE:
+                try:
+                    check_csrf(request, request.headers.get(CSRF_HEADER))
+                except CsrfFailed:
+                    raise ApiError(
+                        403,
+                        "csrf_failed",
+                        "a change made with the session cookie needs the session's CSRF "
+                        "token in the X-CSRF-Token header",
+                    ) from None
+            return signed_in
         raise ApiError(
             401,
             "unauthenticated",

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
 from kefu.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
@@ -74,13 +75,29 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def _page(request: Request, status: int, code: str, message: str) -> Response | None:
+    """Pages (not /api/) get the HTML error page when the web pages are installed."""
+    page_error = getattr(request.app.state, "page_error", None)
+    if page_error is None or request.url.path.startswith("/api/"):
+        return None
+    response: Response = page_error(request, status, code, message)
+    return response
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return error_response(status_of(exc), exc.code, exc.message, _jsonable(exc.details))
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        status = status_of(exc)
+        page = _page(request, status, exc.code, exc.message)
+        if page is not None:
+            return page
+        return error_response(status, exc.code, exc.message, _jsonable(exc.details))
 
     @app.exception_handler(ApiError)
-    async def _api(_: Request, exc: ApiError) -> JSONResponse:
+    async def _api(request: Request, exc: ApiError) -> Response:
+        page = _page(request, exc.status, exc.code, exc.message)
+        if page is not None:
+            return page
         return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
     @app.exception_handler(RequestValidationError)
@@ -98,9 +115,12 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         messages = {404: "no such endpoint", 405: "method not allowed on this endpoint"}
         message = exc.detail if isinstance(exc.detail, str) else messages.get(exc.status_code, "")
+        page = _page(request, exc.status_code, f"http_{exc.status_code}", message)
+        if page is not None and exc.status_code in (404, 405):
+            return page
         return error_response(
             exc.status_code,
             f"http_{exc.status_code}",
