@@ -38,6 +38,8 @@ run_pytest() {
   fi
 }
 
+SHOTS=${KEFU_SCREENSHOT_DIR:-build/screenshots}
+rm -rf "$SHOTS"
 run_pytest embedded
 
 if "$PY" scripts/check_services.py; then
@@ -47,5 +49,10 @@ elif [ -n "${CI:-}" ]; then
   exit 1
 else
   echo "note: PostgreSQL or Redis unreachable: scale-mode run skipped (CI would fail here)" >&2
+fi
+# The e2e run leaves a screenshot of every page, in zh-CN and en, per mode.
+if [ -d "$SHOTS" ]; then
+  echo "== page screenshots in $(cd "$SHOTS" && pwd):"
+  find "$SHOTS" -name '*.png' -printf '%P\t%s bytes\n' | sort
 fi
 echo "== all checks passed"

@@ -72,10 +72,24 @@ def user() -> None:
     help="For --role agent: the agent's team(s); creates the agent.",
 )
 @click.option("--agent-id", type=int, default=None, help="For --role agent: an existing agent.")
+@click.option("--login", default=None, help="A web sign-in name for the pages.")
+@click.option(
+    "--password",
+    default=None,
+    help="With --login: the password (prompted for when omitted).",
+)
 def user_create(
-    role: str, name: str, uid: str | None, teams: tuple[str, ...], agent_id: int | None
+    role: str,
+    name: str,
+    uid: str | None,
+    teams: tuple[str, ...],
+    agent_id: int | None,
+    login: str | None,
+    password: str | None,
 ) -> None:
     """Create a user and print its API token alone on the last line."""
+    if login and password is None:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
     from kefu.bootstrap import build
     from kefu.services import org
     from kefu.services.setup import prepare
@@ -90,7 +104,15 @@ def user_create(
             prepare(container.ctx)
             agent = org.create_agent(container.ctx, None, name, list(teams) or ["general"])
             agent_id = agent.id
-        record, token = create_user(container.ctx, role, name, customer_uid=uid, agent_id=agent_id)
+        record, token = create_user(
+            container.ctx,
+            role,
+            name,
+            customer_uid=uid,
+            agent_id=agent_id,
+            login=login,
+            password=password if login else None,
+        )
     except DomainError as exc:
         _fail(exc.message)
     finally:
@@ -173,7 +195,7 @@ def _serve(host: str, port: int, smtp_port: int = 2525, *, smtp_required: bool =
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Migrate, load demo data, print URLs and tokens, and serve."""
     from kefu.bootstrap import build
-    from kefu.demo import load_demo
+    from kefu.demo import DEMO_PASSWORD, load_demo
     from kefu.store.migrate import upgrade
 
     settings = Settings()
@@ -196,6 +218,9 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     click.echo("  tokens (Authorization: Bearer <token>):")
     for label, token in summary.tokens.items():
         click.echo(f"    {label:<34} {token}")
+    click.echo(f"  web pages:  {base}/login  (password for every demo login: {DEMO_PASSWORD})")
+    for login, who in summary.logins.items():
+        click.echo(f"    {login:<12} {who}")
     click.echo(
         f"  try: curl -H 'Authorization: Bearer {summary.tokens['admin']}' "
         f"'{base}/api/v1/tickets?limit=5'"

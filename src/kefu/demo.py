@@ -3,9 +3,12 @@ the 38 subcategories over several channels. Loading twice adds no second copy.""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from kefu.domain.actors import Actor, Role
+from kefu.domain.errors import InvalidInput
 from kefu.services import org
 from kefu.services.context import ServiceContext
 from kefu.services.customers import upsert_customer
@@ -164,6 +167,12 @@ class DemoSummary:
     agents: int = 0
     tickets: int = 0
     tokens: dict[str, str] = field(default_factory=dict)
+    logins: dict[str, str] = field(default_factory=dict)
+    """Web sign-in names (all with DEMO_PASSWORD) → who they are."""
+
+
+# Demo data only: every demo web login has this password (printed by `kefu demo`).
+DEMO_PASSWORD = "kefu-demo"
 
 
 def load_demo(ctx: ServiceContext) -> DemoSummary:
@@ -187,7 +196,27 @@ def load_demo(ctx: ServiceContext) -> DemoSummary:
     summary.tokens["seller (UID20000005, the shop of the demo disputes)"] = create_user(
         ctx, "customer", "山货小铺", customer_uid="UID20000005"
     )[1]
+    summary.logins = _web_logins(ctx, agents)
     return summary
+
+
+def _web_logins(ctx: ServiceContext, agents: list[org.Agent]) -> dict[str, str]:
+    """Web sign-ins for the pages, created once (a second `kefu demo` keeps them)."""
+    by_team = {team: a for a in reversed(agents) for team in a.teams}
+    people: list[tuple[str, str, str, dict[str, Any]]] = [
+        ("admin", "admin", "演示管理员", {}),
+        ("supervisor", "supervisor", "演示主管", {}),
+        ("agent", "agent", agents[0].name, {"agent_id": agents[0].id}),
+        ("arbitrator", "agent", by_team["ecommerce"].name, {"agent_id": by_team["ecommerce"].id}),
+        ("customer", "customer", "王小明", {"customer_uid": "UID20000001"}),
+        ("seller", "customer", "山货小铺", {"customer_uid": "UID20000005"}),
+    ]
+    logins: dict[str, str] = {}
+    for login, role, name, extra in people:
+        with contextlib.suppress(InvalidInput):  # already there from an earlier run
+            create_user(ctx, role, name, login=login, password=DEMO_PASSWORD, **extra)
+        logins[login] = f"{role} {name}"
+    return logins
 
 
 def _load_customers_and_tickets(ctx: ServiceContext, agents: list[org.Agent]) -> None:

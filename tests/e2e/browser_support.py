@@ -6,13 +6,12 @@
   recorded, and the test fails if any goes to a host other than the server, or if the page
   throws a JavaScript error.
 - `shot(page, name)`: a screenshot into the run's folder (KEFU_SCREENSHOT_DIR, default
-  build/screenshots/<mode>/), which the CI prints.
+  build/screenshots, then the mode: embedded/ or scale/), which scripts/test.sh prints.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import threading
 import time
@@ -35,7 +34,7 @@ from kefu.web.app import create_app
 CHROMIUM = os.environ.get("KEFU_CHROMIUM", "/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 MODE = os.environ.get("KEFU_TEST_MODE", "embedded")
-SHOTS = Path(os.environ.get("KEFU_SCREENSHOT_DIR", ROOT / "build" / "screenshots" / MODE))
+SHOTS = Path(os.environ.get("KEFU_SCREENSHOT_DIR", ROOT / "build" / "screenshots")) / MODE
 PASSWORD = "e2e-password-1"
 
 
@@ -173,7 +172,3 @@ def shot(page: Any, name: str) -> Path:
     page.screenshot(path=str(path), full_page=True)
     return path
 
-
-def clean_shots() -> None:
-    if SHOTS.exists():
-        shutil.rmtree(SHOTS)
