@@ -24,6 +24,7 @@ from kefu.domain.timers import Timer
 from kefu.domain.work import Assignment, Desk, Offer, Work
 from kefu.services.dispute_ports import DisputeRepository
 from kefu.services.email_ports import EmailRepository
+from kefu.services.knowledge_ports import KnowledgeRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +265,7 @@ class UnitOfWork(Protocol):
     email: EmailRepository
     events: EventLog
     triage: TriageRepository
+    knowledge: KnowledgeRepository
 
     def savepoint(self) -> AbstractContextManager[None]:
         """A nested transaction: an exception inside rolls back only its own work."""

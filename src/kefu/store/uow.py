@@ -16,6 +16,7 @@ from kefu.store.db import Database
 from kefu.store.disputes import SqlDisputeRepository
 from kefu.store.email import SqlEmailRepository
 from kefu.store.events import SqlEventLog
+from kefu.store.knowledge import SqlKnowledgeRepository
 from kefu.store.models import OutboxRow
 from kefu.store.models_triage import SqlTriageRepository
 from kefu.store.repositories import (
@@ -69,6 +70,7 @@ class SqlUnitOfWork:
         self.email = SqlEmailRepository(self.session, now)
         self.events = SqlEventLog(self.session)
         self.triage = SqlTriageRepository(self.session)
+        self.knowledge = SqlKnowledgeRepository(self.session, self._seen)
         self._committed_events = 0
         return self
 

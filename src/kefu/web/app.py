@@ -15,6 +15,7 @@ from kefu.web import errors, pages, ws
 from kefu.web.api.v1 import advisor, attachments, customers, org, routing, sla, tickets, triage
 from kefu.web.api.v1 import disputes as disputes_api
 from kefu.web.api.v1 import email as email_api
+from kefu.web.api.v1 import knowledge as knowledge_api
 from kefu.web.deps import TokenCache
 from kefu.web.idempotency import IdempotencyMiddleware
 
@@ -54,6 +55,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         triage,
         email_api,
         disputes_api,
+        knowledge_api,
         routing,
         advisor,
         ws,

@@ -8,6 +8,7 @@ from sqlalchemy import create_engine, pool
 from kefu.store import (  # noqa: F401  (every table module, for autogenerate)
     models_disputes,
     models_email,
+    models_knowledge,
     models_routing,
     models_triage,
 )
