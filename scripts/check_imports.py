@@ -2,7 +2,8 @@
 
 - domain imports only the standard library, pydantic and pure libraries — and nothing of
   kefu outside domain;
-- services import domain, policies and services only (no FastAPI, SQLAlchemy, Redis);
+- services import domain, policies and services only (no FastAPI, SQLAlchemy, Redis),
+  plus the pure triage policies of PURE_TRIAGE (hand-off, KB search, bot dialogue);
 - channels import neither store nor web nor another channel.
 A small AST walk rather than import-linter: four rules do not need a plugin system.
 """
@@ -24,6 +25,9 @@ FRAMEWORKS = (
     "uvicorn",
     "psycopg",
 )
+
+PURE_TRIAGE = ("kefu.triage.handoff", "kefu.triage.kb_search", "kefu.triage.bot")
+"""Pure triage policies (no I/O, no framework) the bot and knowledge use cases call."""
 
 
 def imports(path: Path) -> list[str]:
@@ -48,7 +52,7 @@ def main() -> int:
                 if top in FRAMEWORKS or (top == "kefu" and not name.startswith("kefu.domain")):
                     problems.append(f"{rel}: domain must not import {name}")
             elif layer == "services":
-                allowed = ("kefu.domain", "kefu.services", "kefu.policies")
+                allowed = ("kefu.domain", "kefu.services", "kefu.policies", *PURE_TRIAGE)
                 if top in FRAMEWORKS or (top == "kefu" and not name.startswith(allowed)):
                     problems.append(f"{rel}: services must not import {name}")
             elif layer == "channels" and top == "kefu":

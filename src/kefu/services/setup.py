@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kefu.services.context import ServiceContext
+from kefu.services.knowledge import load_starter
 from kefu.services.org import sync_org
 from kefu.services.sla import seed_rules
 
@@ -11,3 +12,4 @@ def prepare(ctx: ServiceContext) -> None:
     """Idempotent: run at every start."""
     sync_org(ctx)
     seed_rules(ctx)
+    load_starter(ctx)

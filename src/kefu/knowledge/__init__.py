@@ -1,0 +1,1 @@
+"""Shipped knowledge-base content: the starter articles (`starter/*.toml`)."""
