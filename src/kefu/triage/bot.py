@@ -32,8 +32,10 @@ from kefu.triage.handoff import HandoffDecision, HandoffPolicy, should_hand_off
 from kefu.triage.kb_search import Document, KbIndex, SearchHit, fold
 
 KINDS = ("answer", "clarify", "handoff", "fallback")
-PHRASES = ("answer", "ask_helpful", "clarify", "clarify_choose", "fallback", "thanks", "sorry")
-PHRASES += ("handoff", "empty")
+PHRASES: tuple[str, ...] = (
+    *("answer", "ask_helpful", "clarify", "clarify_choose", "fallback", "thanks", "sorry"),
+    *("handoff", "empty"),
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,12 @@ class BotPolicy:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BotPolicy:
-        phrases = {lang: dict(data.get("phrases", {}).get(lang.value, {})) for lang in Lang}
+        phrases: dict[str, dict[str, str]] = {
+            lang.value: {
+                str(k): str(v) for k, v in data.get("phrases", {}).get(lang.value, {}).items()
+            }
+            for lang in Lang
+        }
         for lang, table in phrases.items():
             missing = [p for p in PHRASES if p not in table]
             if missing:

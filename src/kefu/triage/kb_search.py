@@ -127,7 +127,7 @@ def _tokenizer(user_words: tuple[str, ...]) -> Any:
     with _jieba_lock:
         tok = _tokenizers.get(user_words)
         if tok is None:
-            import jieba
+            import jieba  # type: ignore[import-untyped]
 
             jieba.setLogLevel(logging.WARNING)
             tok = jieba.Tokenizer()
