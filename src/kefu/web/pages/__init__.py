@@ -14,13 +14,23 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
-from kefu.web.pages import admin, auth, board, desk, disputes, portal
+from kefu.web.pages import (
+    admin,
+    admin_agents,
+    admin_sla,
+    auth,
+    board,
+    desk,
+    disputes,
+    help_center,
+    portal,
+)
 from kefu.web.pages.guards import LoginRequired, PageForbidden
 from kefu.web.pages.render import render
 from kefu.web.pages.session import COOKIE, CsrfFailed, verify_csrf
 
 STATIC = Path(__file__).parent / "static"
-ROUTERS = (auth, desk, portal, board, admin, disputes)
+ROUTERS = (auth, desk, portal, board, admin, admin_agents, admin_sla, disputes, help_center)
 
 
 def page_error(request: Request, status: int, code: str, message: str) -> Response:
