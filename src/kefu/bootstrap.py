@@ -13,6 +13,7 @@ from kefu.channels.email.runtime import EmailChannel
 from kefu.config import Settings
 from kefu.domain.clock import Clock, SystemClock
 from kefu.jobs.bus import MemoryBus, RedisBus
+from kefu.jobs.chat import close_chat, wire_chat
 from kefu.jobs.routing import close_routing, wire_routing
 from kefu.policies import Policies, load_policies
 from kefu.policies.disputes import load_dispute_policy
@@ -88,6 +89,7 @@ class Container:
 
     def close(self) -> None:
         self.stop_background()
+        close_chat(self.extras)
         close_routing(self.extras)
         self.bus.close()
         self.db.dispose()
@@ -159,5 +161,6 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Co
     for kind, handler in disputes.timer_handlers(container.disputes).items():
         container.timer_handlers[kind] = handler
     wire_routing(container)  # offer and overflow timers, live figures and their fan-out
+    wire_chat(container)  # in-app chat, its ticket-event worker, satisfaction ratings
     container.extras["email"] = EmailChannel.from_settings(settings, ctx)
     return container

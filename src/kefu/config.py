@@ -93,6 +93,19 @@ class Settings(BaseSettings):
         description="Where a model trained from the shipped corpus is cached for every data "
         "directory on this machine; default $XDG_CACHE_HOME/kefu or ~/.cache/kefu.",
     )
+    # ---- in-app chat and its widget (policy numbers live in policies/chat.toml) ----
+    widget_secret: str | None = Field(
+        default=None,
+        description="Key of the embedding page's HMAC-signed widget identity "
+        "(sig = hex HMAC-SHA256(key, f'{uid}.{ts}')); unset: widgets sign in with tokens only.",
+    )
+    widget_signature_max_age: int = Field(
+        default=300, description="Seconds a signed widget identity stays valid (either way)."
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base URL customers reach kefu at (one-time rating links point there).",
+    )
     # ---- web pages and signatures ----
     secret_key: str | None = Field(
         default=None,

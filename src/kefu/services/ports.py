@@ -22,6 +22,7 @@ from kefu.domain.sla import SlaRule
 from kefu.domain.tickets import AuditEntry, Message, Ticket
 from kefu.domain.timers import Timer
 from kefu.domain.work import Assignment, Desk, Offer, Work
+from kefu.services.chat_ports import ChatRepository
 from kefu.services.dispute_ports import DisputeRepository
 from kefu.services.email_ports import EmailRepository
 from kefu.services.knowledge_ports import KnowledgeRepository
@@ -265,6 +266,7 @@ class UnitOfWork(Protocol):
     email: EmailRepository
     events: EventLog
     triage: TriageRepository
+    chat: ChatRepository
     knowledge: KnowledgeRepository
 
     def savepoint(self) -> AbstractContextManager[None]:

@@ -12,6 +12,7 @@ from sqlalchemy import insert
 from kefu.domain.clock import Clock
 from kefu.domain.customers import Customer
 from kefu.domain.tickets import Ticket
+from kefu.store.chat import SqlChatRepository
 from kefu.store.db import Database
 from kefu.store.disputes import SqlDisputeRepository
 from kefu.store.email import SqlEmailRepository
@@ -70,6 +71,7 @@ class SqlUnitOfWork:
         self.email = SqlEmailRepository(self.session, now)
         self.events = SqlEventLog(self.session)
         self.triage = SqlTriageRepository(self.session)
+        self.chat = SqlChatRepository(self.session, self._seen)
         self.knowledge = SqlKnowledgeRepository(self.session, self._seen)
         self._committed_events = 0
         return self

@@ -11,7 +11,9 @@ from fastapi.responses import JSONResponse
 
 import kefu
 from kefu.bootstrap import Container, build
-from kefu.web import errors, pages, ws
+from kefu.web import chat_ws, errors, pages, ws
+from kefu.web import widget as widget_pages
+from kefu.web.api.v1 import chat as chat_api
 from kefu.web.api.v1 import advisor, attachments, customers, org, routing, sla, tickets, triage
 from kefu.web.api.v1 import disputes as disputes_api
 from kefu.web.api.v1 import email as email_api
@@ -59,6 +61,8 @@ def create_app(container: Container | None = None) -> FastAPI:
         routing,
         advisor,
         ws,
+        chat_api,
+        chat_ws,
     ):
         api.include_router(module.router)
     app.include_router(api)
@@ -78,5 +82,6 @@ def create_app(container: Container | None = None) -> FastAPI:
         )
 
     pages.install(app)
+    widget_pages.install(app)
     app.add_middleware(IdempotencyMiddleware, container=container)
     return app

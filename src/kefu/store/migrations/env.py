@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from kefu.store import (  # noqa: F401  (every table module, for autogenerate)
+    models_chat,
     models_disputes,
     models_email,
     models_knowledge,
