@@ -26,6 +26,7 @@ from kefu.services.chat_ports import ChatRepository
 from kefu.services.dispute_ports import DisputeRepository
 from kefu.services.email_ports import EmailRepository
 from kefu.services.knowledge_ports import KnowledgeRepository
+from kefu.services.report_ports import ReportRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +272,7 @@ class UnitOfWork(Protocol):
 
     def savepoint(self) -> AbstractContextManager[None]:
         """A nested transaction: an exception inside rolls back only its own work."""
+    reports: ReportRepository
         ...
 
     def __enter__(self) -> Self: ...

@@ -20,6 +20,7 @@ from kefu.store.events import SqlEventLog
 from kefu.store.knowledge import SqlKnowledgeRepository
 from kefu.store.models import OutboxRow
 from kefu.store.models_triage import SqlTriageRepository
+from kefu.store.reports import SqlReportRepository
 from kefu.store.repositories import (
     SqlCustomerRepository,
     SqlOrgRepository,
@@ -73,6 +74,7 @@ class SqlUnitOfWork:
         self.triage = SqlTriageRepository(self.session)
         self.chat = SqlChatRepository(self.session, self._seen)
         self.knowledge = SqlKnowledgeRepository(self.session, self._seen)
+        self.reports = SqlReportRepository(self.session)
         self._committed_events = 0
         return self
 

@@ -1,6 +1,7 @@
 """WebSocket /api/v1/ws/supervisor: live queue figures pushed to supervisors and admins.
 
-Authenticate with `?token=<API token>` or `Authorization: Bearer <token>`. Other roles
+Authenticate with `?token=<API token>` or `Authorization: Bearer <token>`, or — from the
+pages — with the session cookie of a signed-in user (same Origin only). Other roles
 and bad tokens are refused before the socket opens (close code 1008). The first message is
 the current figures; every later one follows routing and ticket events (at most about
 once a second, at least every 15 seconds). Messages: `{"type": "figures", "at": ISO time,
@@ -21,6 +22,7 @@ from kefu.domain.actors import Role
 from kefu.realtime import Realtime
 from kefu.realtime.figures import TOPIC, FiguresBroadcaster, figures_message
 from kefu.services.users import authenticate
+from kefu.web.pages.session import actor_from_websocket
 
 router = APIRouter(tags=["realtime"])
 ALLOWED = (Role.SUPERVISOR, Role.ADMIN)
@@ -38,7 +40,11 @@ def _token(websocket: WebSocket) -> str:
 @router.websocket("/ws/supervisor")
 async def supervisor(websocket: WebSocket) -> None:
     container: Container = websocket.app.state.container
-    actor = await run_in_threadpool(authenticate, container.ctx, _token(websocket))
+    token = _token(websocket)
+    if token:
+        actor = await run_in_threadpool(authenticate, container.ctx, token)
+    else:
+        actor = await run_in_threadpool(actor_from_websocket, websocket)
     if actor is None or actor.role not in ALLOWED:
         await websocket.close(code=POLICY_VIOLATION, reason="supervisors and admins only")
         return
