@@ -505,6 +505,14 @@ class SqlUserRepository:
             row.login, row.password_hash = login, password_hash
             self.s.flush()
 
+    def agent_logins(self) -> dict[int, str]:
+        rows = self.s.execute(
+            select(UserRow.agent_id, UserRow.login).where(
+                UserRow.agent_id.is_not(None), UserRow.login.is_not(None)
+            )
+        )
+        return {int(a): str(login) for a, login in rows}
+
 
 def _user(row: UserRow) -> UserRecord:
     return UserRecord(

@@ -17,6 +17,7 @@ from starlette.responses import Response
 from kefu.web.pages import (
     admin,
     admin_agents,
+    admin_kb,
     admin_sla,
     auth,
     board,
@@ -30,7 +31,18 @@ from kefu.web.pages.render import render
 from kefu.web.pages.session import COOKIE, CsrfFailed, verify_csrf
 
 STATIC = Path(__file__).parent / "static"
-ROUTERS = (auth, desk, portal, board, admin, admin_agents, admin_sla, disputes, help_center)
+ROUTERS = (
+    auth,
+    desk,
+    portal,
+    board,
+    admin,
+    admin_agents,
+    admin_sla,
+    admin_kb,
+    disputes,
+    help_center,
+)
 
 
 def page_error(request: Request, status: int, code: str, message: str) -> Response:
