@@ -272,10 +272,10 @@ class UnitOfWork(Protocol):
     triage: TriageRepository
     chat: ChatRepository
     knowledge: KnowledgeRepository
+    reports: ReportRepository
 
     def savepoint(self) -> AbstractContextManager[None]:
         """A nested transaction: an exception inside rolls back only its own work."""
-    reports: ReportRepository
         ...
 
     def __enter__(self) -> Self: ...
