@@ -113,7 +113,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 def container(settings: Settings) -> Iterator[Container]:
     c = build(settings, clock=SystemClock())
-    prepare(c.ctx)
+    prepare(c.ctx, starter_content=False)
     yield c
     c.close()
 
@@ -122,7 +122,7 @@ def container(settings: Settings) -> Iterator[Container]:
 def fixed_container(settings: Settings, clock: FixedClock) -> Iterator[Container]:
     """A container whose clock the test moves by hand."""
     c = build(settings, clock=clock)
-    prepare(c.ctx)
+    prepare(c.ctx, starter_content=False)
     yield c
     c.close()
 

@@ -8,8 +8,11 @@ from kefu.services.org import sync_org
 from kefu.services.sla import seed_rules
 
 
-def prepare(ctx: ServiceContext) -> None:
-    """Idempotent: run at every start."""
+def prepare(ctx: ServiceContext, *, starter_content: bool = True) -> None:
+    """Idempotent: run at every start. `starter_content=False` skips the shipped
+    knowledge-base articles (the test-suite's fresh databases load them only when a test
+    needs them: 58 articles per test would cost minutes over the suite)."""
     sync_org(ctx)
     seed_rules(ctx)
-    load_starter(ctx)
+    if starter_content:
+        load_starter(ctx)
