@@ -60,6 +60,7 @@ CANDIDATES = (
     ModelConfig("char_wb", "svm", 2.0),
     ModelConfig("char_wb", "svm", 1.0, ngram_max=4),
     ModelConfig("char_wb+jieba", "svm", 1.0),
+    ModelConfig("char_wb+jieba", "lr", 20.0),
 )
 
 
@@ -133,6 +134,17 @@ def cross_validation(corpus: list[Example], args: argparse.Namespace) -> CvRepor
     print("\nmost frequent confusions (truth → predicted):")
     for truth, pred, n in shipped.confusions(8):
         print(f"  {n:>3}  {truth} → {pred}")
+    print("\nmost confused pairs (both directions), and the weakest subcategories:")
+    pairs: dict[tuple[str, str], int] = defaultdict(int)
+    for truth, pred, n in shipped.confusions(10_000):
+        pairs[(min(truth, pred), max(truth, pred))] += n
+    for (a, b), n in sorted(pairs.items(), key=lambda x: -x[1])[:12]:
+        print(f"  {n:>3}  {a} ↔ {b}")
+    hits: dict[str, list[bool]] = defaultdict(list)
+    for t, p in zip(shipped.truth, shipped.predicted, strict=True):
+        hits[t].append(t == p)
+    weakest = sorted(hits.items(), key=lambda x: sum(x[1]) / len(x[1]))[:8]
+    print("  " + ", ".join(f"{label} {sum(h) / len(h):.2f}" for label, h in weakest))
     return shipped
 
 
