@@ -77,6 +77,8 @@ class TicketView:
     work: Work | None
     targets: list[str]
     """Statuses the ticket may move to now (the lifecycle table)."""
+    has_chat: bool = False
+    """The ticket came from an in-app chat: the agent side of the live chat applies."""
 
 
 def _deadline(t: Ticket) -> datetime | None:
@@ -180,7 +182,8 @@ def ticket_view(ctx: ServiceContext, actor: Actor, ticket_id: int) -> TicketView
         assignee = uow.org.agent(ticket.assignee_id) if ticket.assignee_id else None
         work = uow.routing.work(ticket_id)
         targets = [s.value for s in Status if s in TRANSITIONS[ticket.status]]
-        return TicketView(ticket, messages, customer, others, assignee, work, targets)
+        has_chat = uow.chat.for_ticket(ticket_id) is not None
+        return TicketView(ticket, messages, customer, others, assignee, work, targets, has_chat)
 
 
 def find_tickets(

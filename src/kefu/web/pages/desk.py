@@ -93,7 +93,7 @@ def ticket(request: Request, ticket_id: int, actor: StaffActor, ctx: CtxDep) -> 
         svc.ticket_view(ctx, actor, ticket_id), ctx.policies, lang, ctx.clock.now()
     )
     data["replies"] = view.replies_view(svc.saved_replies(), lang)
-    data["agent_chat"] = data["channel_code"] == "inapp" and AGENT_CHAT_JS.exists()
+    data["agent_chat"] = data["has_chat"] and AGENT_CHAT_JS.exists()
     return render(request, "desk/ticket.html", data, actor=actor)
 
 

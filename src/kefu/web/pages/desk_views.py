@@ -316,6 +316,7 @@ def ticket_view(v: TicketView, policies: Policies, lang: str, now: datetime) -> 
         "links": [(x.kind.value, x.target_id) for x in t.links],
         "merged_into": t.merged_into_id,
         "work_state": v.work.state.value if v.work else None,
+        "has_chat": v.has_chat,
     }
 
 
