@@ -124,9 +124,7 @@ def board(ctx: ServiceContext, actor: Actor) -> Board:
     return Board(now, queues, [_at_risk(t) for t in risky], _agents(ctx, now))
 
 
-def reports(
-    ctx: ServiceContext, actor: Actor, since: datetime, until: datetime
-) -> Reports:
+def reports(ctx: ServiceContext, actor: Actor, since: datetime, until: datetime) -> Reports:
     """The report tables of tickets opened in [since, until)."""
     require_role(actor, *LEADS)
     if since.tzinfo is None or until.tzinfo is None:

@@ -49,9 +49,7 @@ class DayVolume:
 
 
 class ReportRepository(Protocol):
-    def ticket_groups(
-        self, by: GroupBy, since: datetime, until: datetime
-    ) -> list[TicketGroup]: ...
+    def ticket_groups(self, by: GroupBy, since: datetime, until: datetime) -> list[TicketGroup]: ...
     def backlog(self, now: datetime) -> list[BacklogCell]:
         """Unresolved tickets per team and priority, now."""
         ...

@@ -68,8 +68,16 @@ BANDS: tuple[tuple[str, int, str, str], ...] = (
 )
 # Chart colours: the channel palette is fixed so a channel keeps its colour everywhere.
 PALETTE = (
-    "#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6",
-    "#06b6d4", "#ec4899", "#84cc16", "#64748b", "#a16207",
+    "#2563eb",
+    "#f59e0b",
+    "#10b981",
+    "#ef4444",
+    "#8b5cf6",
+    "#06b6d4",
+    "#ec4899",
+    "#84cc16",
+    "#64748b",
+    "#a16207",
 )
 BAND_COLOURS = {"p0": "#d92d20", "p1": "#f79009", "p2": "#2e90fa", "p3": "#12b76a"}
 
@@ -330,7 +338,7 @@ def reports_context(r: Reports, policies: Policies, lang: str) -> dict[str, Any]
             for x in by_team
             if x.attainment is not None
         ],
-        "ratings": [(x["name"], x["average"], f'{x["average"]:.2f}') for x in ratings],
+        "ratings": [(x["name"], x["average"], f"{x['average']:.2f}") for x in ratings],
     }
     return {
         "labels": labels,
@@ -362,7 +370,5 @@ def reports_context(r: Reports, policies: Policies, lang: str) -> dict[str, Any]
         "bands": [(code, pick(lang, zh, en), BAND_COLOURS[code]) for code, _, zh, en in BANDS],
         "disputes": [*r.disputes.types, r.disputes.total],
         "ratings_by_channel": ratings,
-        "ratings_by_team": [
-            {**x, "name": labels.team(str(x["team"]))} for x in r.ratings_by_team
-        ],
+        "ratings_by_team": [{**x, "name": labels.team(str(x["team"]))} for x in r.ratings_by_team],
     }

@@ -42,7 +42,7 @@
       '<td class="num" data-f="arrivals">' + q.arrival_rate_per_hour + "</td>" +
       '<td class="num" data-f="handle">' + (q.handle_seconds ? dur(q.handle_seconds) : "—") + "</td>" +
       '<td class="num" data-f="sl">' + pct(q.service_level) + ' <span class="muted small">/ ' + q.service_level_target_seconds + "s</span></td>" +
-      '<td class="num" data-f="erlang">' + pct(q.erlang_service_level) + '<br><span class="muted small">' + dur(q.erlang_wait_seconds) + "</span></td>" +
+      '<td class="num" data-f="erlang">' + (q.erlang_service_level === null ? "—" : pct(q.erlang_service_level) + ' <span class="muted small">· ' + dur(q.erlang_wait_seconds) + "</span>") + "</td>" +
       '<td class="num" data-f="abandoned">' + q.abandoned + "</td></tr>";
   }
 
