@@ -34,7 +34,7 @@ def both_languages(page: Any, name: str, first: str) -> None:
 
 def test_buyer_seller_and_arbitrator_settle_a_dispute_in_the_pages(
     live: Live,
-    open_page: Any,  # noqa: ANN401
+    open_page: Any,
 ) -> None:
     load_demo(live.container.ctx)
 

@@ -31,6 +31,7 @@ from kefu.services.dispute_access import DisputeContext
 from kefu.web.pages import disputes_forms as forms
 from kefu.web.pages import disputes_views as views
 from kefu.web.pages.guards import PageActor
+from kefu.web.pages.i18n import LANGUAGES
 from kefu.web.pages.render import language, render
 
 router = APIRouter(include_in_schema=False)
@@ -163,6 +164,8 @@ def _detail_page(
             "failed": failed,
             "values": values or {},
             "done": done,
+            # After a refused post the address is the form's: switch languages on the page.
+            "switch": {code: f"/disputes/{dispute_id}?lang={code}" for code in LANGUAGES},
         },
         status=error.status if error else 200,
         actor=actor,
@@ -230,6 +233,13 @@ STEPS: dict[str, tuple[Step, str]] = {
 KEPT = ("statement", "reason", "outcome", "refund", "decision", "phone", "address", "email")
 
 
+@router.get("/disputes/{dispute_id}/{step}")
+def back_to_dispute(request: Request, actor: PageActor, dispute_id: int, step: str) -> Response:
+    """A form's address opened directly (a reload, a bookmark): the dispute itself."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/disputes/{dispute_id}{query}", status_code=303)
+
+
 @router.post("/disputes/{dispute_id}/{step}")
 async def act(request: Request, actor: PageActor, dispute_id: int, step: str) -> Response:
     dc = desk(request)
@@ -242,7 +252,8 @@ async def act(request: Request, actor: PageActor, dispute_id: int, step: str) ->
         files = await forms.uploads(dc, form, default_kind=kind or "other") if kind else []
         await run_in_threadpool(take, dc, actor, dispute_id, form, files)
     except DomainError as exc:
-        problem = forms.problem(exc, language(request))
+        lang = language(request)
+        problem = forms.problem(exc, lang, lambda s: views.state_label(dc.policy, s, lang))
         return await run_in_threadpool(
             lambda: _detail_page(
                 request, actor, dc, dispute_id, error=problem, failed=step, values=values

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -136,8 +137,21 @@ def localised(message: str, code: str, lang: str) -> str:
     return message
 
 
-def problem(exc: Exception, lang: str) -> Problem:
+def problem(exc: Exception, lang: str, state_label: Callable[[str], str] | None = None) -> Problem:
+    """The refusal for the page. A step the dispute's stage no longer allows (someone else
+    acted first) is told with the stage's label rather than the table's codes."""
     if isinstance(exc, OrderSystemUnavailable):
         return Problem(502, exc.code, localised(exc.message, exc.code, lang), exc.details)
     assert isinstance(exc, DomainError)
-    return Problem(status_of(exc), exc.code, localised(exc.message, exc.code, lang), exc.details)
+    status = status_of(exc)
+    state = exc.details.get("from")
+    if exc.code == "illegal_transition" and isinstance(state, str) and state_label is not None:
+        label = state_label(state)
+        message = (
+            f"纠纷当前处于「{label}」阶段，此操作已不可用。页面已显示最新状态。"
+            if lang == "zh-CN"
+            else f"The dispute is now '{label}': this step is no longer possible. "
+            "The page shows where it stands."
+        )
+        return Problem(status, exc.code, message, exc.details)
+    return Problem(status, exc.code, localised(exc.message, exc.code, lang), exc.details)
