@@ -34,12 +34,14 @@ MoreFile = Annotated[UploadFile | None, File()]
 def index(request: Request, actor: CustomerActor, ctx: CtxDep) -> Response:
     items, _ = svc.list_tickets(ctx, actor, TicketFilter(), 100, None)
     rows = [present.row(t, ctx, language(request)) for t in items]
-    return render(request, "portal/index.html", {"rows": rows}, actor=actor)
+    chat = present.chat_url(request, actor, language(request))
+    return render(request, "portal/index.html", {"rows": rows, "chat_url": chat}, actor=actor)
 
 
 @router.get("/portal/new")
 def new_form(request: Request, actor: CustomerActor) -> Response:
-    return render(request, "portal/new.html", {"description": ""}, actor=actor)
+    chat = present.chat_url(request, actor, language(request))
+    return render(request, "portal/new.html", {"description": "", "chat_url": chat}, actor=actor)
 
 
 @router.get("/portal/preview")
@@ -97,6 +99,7 @@ def ticket(
     context = present.ticket(detail, ctx, language(request))
     context["created"] = bool(created)
     context["flash"] = request.query_params.get("done", "")
+    context["chat_url"] = present.chat_url(request, actor, language(request))
     return render(request, "portal/ticket.html", context, actor=actor)
 
 
@@ -113,7 +116,7 @@ async def reply(
     try:
         refs = await present.store_upload(request, attachment)
         if not text and refs:
-            text = "📎 " + ", ".join(r.filename for r in refs)
+            text = ", ".join(r.filename for r in refs)
         if not text:
             raise InvalidInput("Write a reply or add a file first.")
         await run_in_threadpool(

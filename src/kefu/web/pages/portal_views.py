@@ -9,7 +9,9 @@ from urllib.parse import quote
 from fastapi import UploadFile
 from starlette.requests import Request
 
+from kefu.domain.actors import Actor
 from kefu.domain.errors import InvalidInput
+from kefu.domain.satisfaction import widget_signature
 from kefu.domain.tickets import Message, MessageKind, Status, Ticket
 from kefu.services import portal_views as views
 from kefu.services.context import ServiceContext
@@ -155,3 +157,17 @@ async def store_upload(request: Request, upload: UploadFile | None) -> tuple[Att
 
 def disposition(filename: str) -> str:
     return f"attachment; filename*=UTF-8''{quote(filename)}"
+
+
+def chat_url(request: Request, actor: Actor, lang: str) -> str:
+    """The chat widget for the signed-in customer: same origin, so the session cookie
+    already says who they are; with a widget secret configured the identity is also signed
+    server-side (`?uid=&ts=&sig=`, HMAC-SHA256 of `uid.ts`), as a host page would."""
+    widget_lang = "en" if lang == "en" else "zh"
+    container = request.app.state.container
+    secret = container.settings.widget_secret
+    if not secret or not actor.customer_uid:
+        return f"/widget?lang={widget_lang}"
+    ts = int(container.ctx.clock.now().timestamp())
+    sig = widget_signature(secret.encode(), actor.customer_uid, ts)
+    return f"/widget?lang={widget_lang}&uid={quote(actor.customer_uid)}&ts={ts}&sig={sig}"
