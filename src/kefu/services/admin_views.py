@@ -37,6 +37,8 @@ class Overview:
     calendars: int
     overrides: int
     sla_rules: int
+    kb_articles: int = 0
+    kb_published: int = 0
 
 
 def overview(ctx: ServiceContext, actor: Actor) -> Overview:
@@ -55,6 +57,8 @@ def overview(ctx: ServiceContext, actor: Actor) -> Overview:
             calendars=len(ctx.policies.calendars),
             overrides=len(uow.sla.overrides()),
             sla_rules=len(uow.sla.rules()),
+            kb_articles=len(uow.knowledge.keys()),
+            kb_published=uow.knowledge.published_stamp()[0],
         )
 
 
@@ -134,12 +138,13 @@ def year_view(ctx: ServiceContext, actor: Actor, name: str, year: int) -> list[M
                     continue
                 business = cal.is_business_day(d)
                 weekend = d.weekday() >= 5
+                holiday = _holiday_name(d)
                 if business:
                     kind = "makeup" if weekend else "workday"
                 else:
-                    kind = "weekend" if weekend else "holiday"
+                    kind = "weekend" if weekend and not holiday else "holiday"
                     off += 1
-                row.append(Day(d, business, kind, cal.overrides.get(d), _holiday_name(d)))
+                row.append(Day(d, business, kind, cal.overrides.get(d), holiday))
             weeks.append(row)
         months.append(Month(m, weeks, off))
     return months

@@ -60,6 +60,7 @@ def _teams(
         "admin/teams.html",
         {
             "teams": org.teams(ctx, actor),
+            "team_by_code": ctx.policies.teams,
             "queues": queues,
             "per_team": per_team,
             "by_id": by_id,

@@ -45,7 +45,14 @@ def articles(
     return render(
         request,
         "admin/kb.html",
-        {"articles": found, "lang_f": lang_f, "status_f": status_f, "q": q or "", **_choices(ctx)},
+        {
+            "articles": found,
+            "lang_f": lang_f,
+            "status_f": status_f,
+            "q": q or "",
+            "page_size": PAGE,
+            **_choices(ctx),
+        },
         actor=actor,
     )
 

@@ -186,10 +186,21 @@ def _sla(
             "targets": forms.TARGET_LABELS,
             "label": views.label,
             "mins": views.minutes_text,
+            "problems": _problems(ctx),
         },
         status=status,
         actor=actor,
     )
+
+
+def _problems(ctx: CtxDep) -> dict[str, tuple[str, str]]:
+    """category or subcategory code → (zh, en) label, "大类 › 子类" for a subcategory."""
+    out: dict[str, tuple[str, str]] = {}
+    for c in ctx.policies.taxonomy.categories:
+        out[c.code] = (c.zh, c.en)
+        for s in c.subcategories:
+            out[s.code] = (f"{c.zh} › {s.zh}", f"{c.en} › {s.en}")
+    return out
 
 
 @router.get("/admin/sla")
