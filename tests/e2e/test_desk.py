@@ -110,6 +110,16 @@ def test_the_desk_in_english_and_back_with_screenshots(live: Live, open_page: An
     page.wait_for_url(f"**{first}")
     assert page.locator(".facts h2").first.inner_text() == "Ticket"
     shot(page, "desk-ticket-en")
+    page.keyboard.press("s")  # a saved reply, filled in for this customer and agent
+    page.locator("#saved-list [data-saved=greeting]").click()
+    assert "张敏" in page.locator("#compose").input_value()
+    page.keyboard.press("Escape")
+    page.locator("#compose").blur()
+    page.keyboard.press("i")  # a knowledge-base article
+    page.fill("#kb-q", "password")
+    page.locator("#kb-results li", has_not_text="Type to search").first.wait_for()
+    page.keyboard.press("Escape")
+    page.locator("#kb-q").blur()
     page.keyboard.press("?")
     assert page.locator("#help").is_visible()
     page.keyboard.press("Escape")
