@@ -53,9 +53,7 @@ class EchoBot:
                 state={"turns": turns},
             )
         cite = {"article_id": 1, "slug": "howto", "title": "How to", "lang": lang, "url": "/kb/1"}
-        return Turn(
-            "answer", f"echo: {text}", (cite,), ask_helpful=True, state={"turns": turns}
-        )
+        return Turn("answer", f"echo: {text}", (cite,), ask_helpful=True, state={"turns": turns})
 
     def feedback(self, ctx: Any, state: Mapping[str, Any], helpful: bool, lang: str) -> Turn:
         return Turn("answer", "thanks" if helpful else "sorry", state=dict(state))
@@ -100,6 +98,7 @@ class Socket:
     def __init__(self, ws: ClientConnection) -> None:
         self.ws = ws
         self.seen: list[dict[str, Any]] = []
+        self._taken: set[int] = set()
 
     def send(self, frame: dict[str, Any]) -> None:
         self.ws.send(json.dumps(frame, ensure_ascii=False))
@@ -107,18 +106,26 @@ class Socket:
     def recv(self, timeout: float = 15.0) -> dict[str, Any]:
         frame: dict[str, Any] = json.loads(self.ws.recv(timeout=timeout))
         self.seen.append(frame)
+        self._taken.add(len(self.seen) - 1)
         return frame
 
     def until(
         self, match: Callable[[dict[str, Any]], bool], timeout: float = 20.0
     ) -> dict[str, Any]:
+        """The first frame received (earlier or now) that matches and was not returned yet."""
+        for i, frame in enumerate(self.seen):
+            if i not in self._taken and match(frame):
+                self._taken.add(i)
+                return frame
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError(f"no matching frame; seen {self.seen[-5:]}")
-            frame = self.recv(left)
+            frame: dict[str, Any] = json.loads(self.ws.recv(timeout=left))
+            self.seen.append(frame)
             if match(frame):
+                self._taken.add(len(self.seen) - 1)
                 return frame
 
     def close(self) -> None:

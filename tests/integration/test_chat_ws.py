@@ -82,7 +82,8 @@ def test_a_forged_or_expired_widget_signature_is_refused(live: tuple[str, Api]) 
     assert code == 1008
     old = now - 3600
     code, reason = _refused(
-        base, f"uid={CUSTOMER_UID}&ts={old}&sig={widget_signature(WIDGET_SECRET.encode(), CUSTOMER_UID, old)}"
+        base,
+        f"uid={CUSTOMER_UID}&ts={old}&sig={widget_signature(WIDGET_SECRET.encode(), CUSTOMER_UID, old)}",
     )
     assert code == 1008 and "expired" in reason
     sock = open_socket(base, f"uid={CUSTOMER_UID}&ts={now}&sig={good}")
@@ -140,6 +141,7 @@ def test_reconnect_and_resume_lose_and_double_nothing(live: tuple[str, Api]) -> 
         if f["type"] == "ack":
             acks.setdefault(f["client_id"], f)
     assert acks["c0"]["duplicate"] is True
+
     # every bot answer for the eight messages arrives too
     def answered(f: dict[str, Any]) -> bool:
         return f["type"] == "message" and f["message"]["body"] == "echo: 第8条消息"
@@ -267,11 +269,11 @@ def test_an_agent_reply_reaches_the_customer_live_and_the_ticket(live: tuple[str
     customer.send({"type": "message", "client_id": "after", "body": "谢谢，我的 UID 是 55500001"})
     customer.until(lambda f: f["type"] == "ack")
     agent.until(lambda f: f["type"] == "message" and f["message"]["client_id"] == "after")
-    assert any(
-        f["type"] == "state" and f["conversation"]["state"] == "with_agent" for f in customer.seen
-    )
+    customer.until(lambda f: f["type"] == "state" and f["conversation"]["state"] == "with_agent")
     with api.container.ctx.uow(readonly=True) as uow:
-        kinds = [(m.kind.value, m.body) for m in uow.tickets.messages(ticket_id, include_notes=False)]
+        kinds = [
+            (m.kind.value, m.body) for m in uow.tickets.messages(ticket_id, include_notes=False)
+        ]
     assert ("agent", "您好，我来帮您处理。") in kinds
     assert ("customer", "谢谢，我的 UID 是 55500001") in kinds
     agent.close()

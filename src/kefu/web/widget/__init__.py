@@ -152,7 +152,7 @@ def rate_page(token: str, request: Request) -> HTMLResponse:
         for n in range(5, 0, -1)
     )
     form = (
-        f'<p>{_t("rate_intro", lang, ticket=info.ticket_id, subject=info.subject)}</p>'
+        f"<p>{_t('rate_intro', lang, ticket=info.ticket_id, subject=info.subject)}</p>"
         f'<form method="post" action="/rate/{html.escape(token)}?lang={lang}">'
         f'<div class="stars">{stars}</div>'
         f'<label>{_t("comment", lang)}<textarea name="comment" maxlength="500"></textarea>'
