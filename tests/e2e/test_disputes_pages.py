@@ -136,6 +136,7 @@ def test_buyer_seller_and_arbitrator_settle_a_dispute_in_the_pages(
     arbiter.goto(f"{live.url}/disputes")
     assert arbiter.locator("h1").inner_text() == "仲裁队列"
     assert arbiter.locator("tr[data-dispute]").count() == 2
+    shot(arbiter, "disputes-queue-zh-CN")
     arbiter.goto(dispute_url)
     assert arbiter.locator("li.dz-sub").count() == 3  # claim, answer, evidence
     decision = arbiter.locator("form[data-form=decision]")
@@ -152,6 +153,7 @@ def test_buyer_seller_and_arbitrator_settle_a_dispute_in_the_pages(
     alert = arbiter.locator("form[data-form=decision] .alert.error")
     assert "部分退款金额须大于 0 且不超过订单金额 89.00 元" in alert.inner_text()
     assert arbiter.locator("input[name=refund]").input_value() == "200"
+    arbiter.evaluate("window.scrollTo(0, 0)")  # the sticky top bar sits on top for the shot
     shot(arbiter, "disputes-detail-arbitrator-refused-zh-CN")
     arbiter.locator("input[name=refund]").fill("50")
     arbiter.click("[data-action=decide]")
