@@ -104,6 +104,12 @@ def quotas(request: Request, actor: AdminActor, ctx: CtxDep) -> Response:
             "page": "quotas",
             "files": [views.policy_file("quotas.toml", _dir(request))],
             "quotas": ctx.policies.quotas,
+            "cat_labels": {c.code: (c.zh, c.en) for c in ctx.policies.taxonomy.categories},
+            "seg_labels": {
+                k.value: (v.get("zh", k.value), v.get("en", k.value))
+                for k, v in ctx.policies.segments.labels.items()
+            },
+            "label": views.label,
         },
         actor=actor,
     )
