@@ -13,8 +13,8 @@ import kefu
 from kefu.bootstrap import Container, build
 from kefu.web import chat_ws, errors, pages, ws
 from kefu.web import widget as widget_pages
-from kefu.web.api.v1 import chat as chat_api
 from kefu.web.api.v1 import advisor, attachments, customers, org, routing, sla, tickets, triage
+from kefu.web.api.v1 import chat as chat_api
 from kefu.web.api.v1 import disputes as disputes_api
 from kefu.web.api.v1 import email as email_api
 from kefu.web.api.v1 import knowledge as knowledge_api
