@@ -189,3 +189,13 @@ def test_every_turn_counts(cx: Context) -> None:
     turn = respond("密码忘了怎么办", Lang.ZH, BotState(turns=2), None, cx)
     assert turn.state.turns == 3
     assert json.loads(json.dumps(turn.to_dict()))["citations"][0]["slug"] == "password-recovery"
+
+
+def test_a_confident_how_to_is_answered_by_the_matching_article_only(cx: Context) -> None:
+    howto = guess(("usage.howto", 0.9))
+    turn = respond("怎么修改昵称", Lang.ZH, BotState(), howto, cx)
+    assert turn.kind == "answer" and [c.slug for c in turn.citations] == ["edit-profile"]
+    # How-to questions span every topic: a question no article covers is not answered
+    # with an unrelated how-to article just because the classifier is sure of the type.
+    turn = respond("怎么给视频加字幕", Lang.ZH, BotState(), howto, cx)
+    assert turn.kind != "answer" and not turn.citations

@@ -42,6 +42,7 @@ PHRASES: tuple[str, ...] = (
 class BotPolicy:
     answer_score: float = 0.35
     classifier_confident: float = 0.5
+    classifier_min_score: float = 0.25
     close_margin: float = 0.12
     clarify_options: int = 3
     clarify_min_confidence: float = 0.05
@@ -65,6 +66,7 @@ class BotPolicy:
         policy = cls(
             answer_score=float(data.get("answer_score", 0.35)),
             classifier_confident=float(data.get("classifier_confident", 0.5)),
+            classifier_min_score=float(data.get("classifier_min_score", 0.25)),
             close_margin=float(data.get("close_margin", 0.12)),
             clarify_options=int(data.get("clarify_options", 3)),
             clarify_min_confidence=float(data.get("clarify_min_confidence", 0.05)),
@@ -233,7 +235,9 @@ def respond(
             return _answer(doc, lang, state, info, cx)
 
     if guess is not None and _sure(guess, cx):
-        doc = best_for_subcategory(text, guess.label, lang, cx.index)
+        doc = best_for_subcategory(
+            text, guess.label, lang, cx.index, min_score=cx.policy.classifier_min_score
+        )
         if doc is not None:
             return _answer(doc, lang, state, info, cx)
 
@@ -277,14 +281,20 @@ def match_option(text: str, offered: Sequence[str], taxonomy: Taxonomy) -> str |
     return None
 
 
-def best_for_subcategory(text: str, code: str, lang: Lang, index: KbIndex) -> Document | None:
-    """The article for `code` that best matches the text (chat language first)."""
+def best_for_subcategory(
+    text: str, code: str, lang: Lang, index: KbIndex, *, min_score: float = 0.0
+) -> Document | None:
+    """The article for `code` that best matches the text (chat language first).
+
+    A broad subcategory (how-to questions) has articles on unrelated topics, so the text
+    must still match the article a little (`min_score`); the one article of a narrow
+    subcategory answers even without a textual match."""
     for lg in (lang, lang.other):
-        hits = index.search(text, lg.value, subcategory=code, min_score=0.0, limit=1)
+        hits = index.search(text, lg.value, subcategory=code, min_score=min_score, limit=1)
         if hits:
             return index.document(hits[0].article_id)
         docs = index.for_subcategory(code, lg.value)
-        if docs:
+        if len(docs) == 1:
             return docs[0]
     return None
 
