@@ -13,7 +13,7 @@ from kefu.channels.email.runtime import EmailChannel
 from kefu.config import Settings
 from kefu.domain.clock import Clock, SystemClock
 from kefu.jobs.bus import MemoryBus, RedisBus
-from kefu.jobs.chat import close_chat, wire_chat
+from kefu.jobs.chat import close_chat, start_chat, wire_chat
 from kefu.jobs.routing import close_routing, wire_routing
 from kefu.policies import Policies, load_policies
 from kefu.policies.disputes import load_dispute_policy
@@ -78,6 +78,9 @@ class Container:
             thread = RelayThread(self.relay)
             thread.start()
             self.relay_threads.append(thread)
+        # The chat worker also sweeps for what happened while no process listened
+        # (a ticket resolved during a restart still gets its rating request).
+        start_chat(self.extras)
 
     def stop_background(self) -> None:
         while self.relay_threads:

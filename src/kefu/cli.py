@@ -243,6 +243,7 @@ def worker(interval: float, once: bool, batch: int) -> None:
     """Background worker: relays the outbox, fires due timers and assigns waiting work to
     agents (run one or more)."""
     from kefu.bootstrap import build
+    from kefu.jobs.chat import start_chat
     from kefu.jobs.routing import dispatch_until_idle, start_dispatcher
     from kefu.jobs.timers import run_worker
 
@@ -250,6 +251,7 @@ def worker(interval: float, once: bool, batch: int) -> None:
     try:
         if not once:
             start_dispatcher(container, interval)
+            start_chat(container.extras)  # chat replies and rating requests, with a sweep
         run_worker(
             container.ctx,
             container.timer_handlers,

@@ -159,6 +159,13 @@ def wire_chat(container: Container) -> None:
     container.bus.subscribe(worker.on_event)
 
 
+def start_chat(extras: dict[str, Any]) -> None:
+    """Start the worker now rather than on the first ticket event (servers, workers)."""
+    worker = extras.get(WORKER)
+    if worker is not None:
+        worker.start()
+
+
 def close_chat(extras: dict[str, Any]) -> None:
     worker = extras.pop(WORKER, None)
     if worker is not None:
