@@ -57,7 +57,7 @@ class Rating:
     score: int
     comment: str
     source: str
-    """`chat` or `link`."""
+    """`chat`, `link` or `portal`."""
     created_at: datetime
     id: int | None = None
 

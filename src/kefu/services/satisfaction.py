@@ -46,6 +46,18 @@ def _token(chat: ChatContext, req: RatingRequest) -> str:
     return sign_link(chat.secret_key, req.ticket_id, req.expires_at, req.nonce)
 
 
+def _new_request(chat: ChatContext, ticket: Ticket) -> RatingRequest:
+    assert ticket.id is not None
+    now = chat.ctx.clock.now()
+    return RatingRequest(
+        ticket_id=ticket.id,
+        nonce=secrets.token_urlsafe(18),
+        channel=ticket.channel.value,
+        created_at=now,
+        expires_at=now + timedelta(days=chat.policy.rating_link_days),
+    )
+
+
 def ask_rating(chat: ChatContext, ticket_id: int) -> bool:
     """Ask once per resolved ticket: in its chat, or with a link on the ticket. Idempotent
     (every process hearing the resolution may call it); True when this call asked."""
@@ -58,13 +70,7 @@ def ask_rating(chat: ChatContext, ticket_id: int) -> bool:
         if uow.chat.request_for_ticket(ticket_id) is not None:
             return False
         now = ctx.clock.now()
-        req = RatingRequest(
-            ticket_id=ticket_id,
-            nonce=secrets.token_urlsafe(18),
-            channel=ticket.channel.value,
-            created_at=now,
-            expires_at=now + timedelta(days=policy.rating_link_days),
-        )
+        req = _new_request(chat, ticket)
         if not uow.chat.add_request(req):
             return False
         c = uow.chat.for_ticket(ticket_id, for_update=True)
@@ -171,6 +177,51 @@ def link_info(chat: ChatContext, token: str) -> LinkInfo:
         if ticket is None or req is None or req.nonce != nonce:
             raise LinkInvalid("评价链接无效。\nThis rating link is not valid.")
         return LinkInfo(ticket_id, ticket.subject, req.used_at is not None)
+
+
+@dataclass(frozen=True)
+class TicketRating:
+    """What the portal shows on a resolved request: the form, or the rating given."""
+
+    ticket_id: int
+    score: int | None
+    comment: str
+    comment_limit: int
+
+
+def ticket_rating(chat: ChatContext, actor: Actor, ticket_id: int) -> TicketRating | None:
+    """The customer's rating of their own request: None while it is not resolved."""
+    with chat.ctx.uow(readonly=True) as uow:
+        ticket = ticket_for(uow, actor, ticket_id)
+        if actor.role is not Role.CUSTOMER or ticket.status not in RESOLVED:
+            return None
+        given = uow.chat.rating_for_ticket(ticket_id)
+    limit = chat.policy.rating_comment_chars
+    if given is None:
+        return TicketRating(ticket_id, None, "", limit)
+    return TicketRating(ticket_id, given.score, given.comment, limit)
+
+
+def rate_ticket(
+    chat: ChatContext, actor: Actor, ticket_id: int, score: object, comment: object
+) -> Rating:
+    """The customer rates their own resolved request (the portal): someone else's → 404,
+    a bad score → 422, not resolved or already rated → 409. The same store as the chat
+    and link ratings: one rating per ticket, whichever way it comes."""
+    require_role(actor, Role.CUSTOMER)
+    with chat.ctx.uow() as uow:
+        ticket = ticket_for(uow, actor, ticket_id, for_update=True)
+        score_value, text = check_rating(score, comment, chat.policy.rating_comment_chars)
+        req = None
+        if ticket.status in RESOLVED:
+            req = uow.chat.request_for_ticket(ticket_id, for_update=True)
+            if req is None:
+                # Resolved a moment ago, before the worker asked: ask now (it skips later).
+                uow.chat.add_request(_new_request(chat, ticket))
+                req = uow.chat.request_for_ticket(ticket_id, for_update=True)
+        rating = _store(uow, chat, ticket, req, score=score_value, comment=text, source="portal")
+        uow.commit()
+    return rating
 
 
 def rate_in_chat(

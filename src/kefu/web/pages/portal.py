@@ -13,8 +13,9 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from kefu.domain.errors import DomainError, InvalidInput, NotFound
+from kefu.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from kefu.services import portal_views as views
+from kefu.services import satisfaction
 from kefu.services import tickets as svc
 from kefu.services.ports import TicketFilter
 from kefu.web.deps import CtxDep
@@ -100,7 +101,33 @@ def ticket(
     context["created"] = bool(created)
     context["flash"] = request.query_params.get("done", "")
     context["chat_url"] = present.chat_url(request, actor, language(request))
+    context["rating"] = satisfaction.ticket_rating(present.chat(request), actor, ticket_id)
     return render(request, "portal/ticket.html", context, actor=actor)
+
+
+@router.post("/portal/tickets/{ticket_id}/rating")
+def rate(
+    request: Request,
+    ticket_id: int,
+    actor: CustomerActor,
+    ctx: CtxDep,
+    score: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form()] = "",
+) -> Response:
+    """The customer rates their resolved request: 1–5 stars and an optional comment."""
+    chat = present.chat(request)
+    value: object = int(score) if score.strip().isdigit() else score
+    try:
+        satisfaction.rate_ticket(chat, actor, ticket_id, value, comment)
+    except (InvalidInput, Conflict) as exc:
+        status = 422 if isinstance(exc, InvalidInput) else 409
+        detail = svc.get_ticket(ctx, actor, ticket_id)
+        context = present.ticket(detail, ctx, language(request))
+        context["rating"] = satisfaction.ticket_rating(chat, actor, ticket_id)
+        context["rating_error"] = present.rating_error(exc)
+        context["rating_comment"] = comment
+        return render(request, "portal/ticket.html", context, status=status, actor=actor)
+    return RedirectResponse(f"/portal/tickets/{ticket_id}?done=rated#rating", status_code=303)
 
 
 @router.post("/portal/tickets/{ticket_id}/reply")

@@ -10,10 +10,11 @@ from fastapi import UploadFile
 from starlette.requests import Request
 
 from kefu.domain.actors import Actor
-from kefu.domain.errors import InvalidInput
+from kefu.domain.errors import DomainError, InvalidInput
 from kefu.domain.satisfaction import widget_signature
 from kefu.domain.tickets import Message, MessageKind, Status, Ticket
 from kefu.services import portal_views as views
+from kefu.services.chat_context import ChatContext
 from kefu.services.context import ServiceContext
 from kefu.services.tickets import AttachmentRef, TicketDetail
 from kefu.web.pages.render import pick
@@ -171,3 +172,18 @@ def chat_url(request: Request, actor: Actor, lang: str) -> str:
     ts = int(container.ctx.clock.now().timestamp())
     sig = widget_signature(secret.encode(), actor.customer_uid, ts)
     return f"/widget?lang={widget_lang}&uid={quote(actor.customer_uid)}&ts={ts}&sig={sig}"
+
+
+def chat(request: Request) -> ChatContext:
+    """The chat services' context (ratings live there)."""
+    found: ChatContext = request.app.state.container.extras["chat"]
+    return found
+
+
+def rating_error(exc: DomainError) -> str:
+    """Which message the rating card shows for a refused rating."""
+    if exc.code == "already_rated":
+        return "rated"
+    if exc.details.get("code") == "not_asked":
+        return "not_resolved"
+    return "comment" if exc.details.get("field") == "comment" else "score"

@@ -15,10 +15,9 @@
     var t = Object.assign({}, K.texts[lang], EXTRA[lang]);
     t.you = t.agent;
     var el = K.el;
-    root.innerHTML = "";
+    var made = K.head(root, t.title + " · #" + opts.ticketId, t.connecting);
     root.classList.add("kefu-chat", "kefu-agent");
-    var head = el("div", "kefu-head"), status = el("span", "kefu-status", t.connecting);
-    head.appendChild(el("strong", null, t.title + " · #" + opts.ticketId)); head.appendChild(status);
+    var head = made.head, status = made.status;
     var banner = el("div", "kefu-banner"), log = el("div", "kefu-log"), typing = el("div", "kefu-typing");
     var form = el("form", "kefu-send"), input = el("textarea"), send = el("button", "kefu-primary", t.send);
     input.placeholder = t.reply; input.name = "reply"; send.type = "submit";

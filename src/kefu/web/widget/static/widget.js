@@ -186,14 +186,26 @@
     return box;
   }
 
+  /* The chat's header: its title, then the connection status and whatever the page put in
+   * the root for it (`[data-kefu-head]`, e.g. the language switch); clears the root. */
+  function makeHead(root, text, connecting) {
+    var extras = Array.prototype.slice.call(root.querySelectorAll("[data-kefu-head]"));
+    extras.forEach(function (x) { x.remove(); });
+    root.innerHTML = "";
+    var head = el("div", "kefu-head"), side = el("span", "kefu-head-side");
+    var status = el("span", "kefu-status", connecting);
+    side.appendChild(status);
+    extras.forEach(function (x) { side.appendChild(x); });
+    head.appendChild(el("strong", "kefu-title", text)); head.appendChild(side);
+    return {head: head, status: status};
+  }
+
   /* ---- the customer widget ---- */
   function mount(root, config) {
     var lang = (config.lang || "zh").indexOf("en") === 0 ? "en" : "zh";
     var t = T[lang];
-    root.innerHTML = "";
-    var head = el("div", "kefu-head"), title = el("strong", null, document.title || t.bot);
-    var status = el("span", "kefu-status", t.connecting);
-    head.appendChild(title); head.appendChild(status);
+    var head = makeHead(root, document.title || t.bot, t.connecting), status = head.status;
+    head = head.head;
     var banner = el("div", "kefu-banner");
     var log = el("div", "kefu-log");
     var typing = el("div", "kefu-typing");
@@ -362,6 +374,6 @@
     return client;
   }
 
-  global.KefuChat = {Client: ChatClient, render: renderMessage, texts: T, el: el, newId: newId};
+  global.KefuChat = {Client: ChatClient, render: renderMessage, texts: T, el: el, newId: newId, head: makeHead};
   global.KefuWidget = {mount: mount};
 })(window);
