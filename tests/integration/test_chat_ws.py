@@ -3,6 +3,7 @@ authentication, resume without loss or duplication, the hand-off, agent replies.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -295,3 +296,25 @@ def test_a_reply_written_on_the_ticket_reaches_the_chat(live: tuple[str, Api]) -
     reply = customer.until(is_message("agent"))["message"]
     assert reply["body"] == "来自工作台的回复"
     customer.close()
+
+
+def test_switching_the_widget_language_switches_the_bots_language(
+    live: tuple[str, Api],
+) -> None:
+    base, api = live
+    token = api.token("customer", "lang", customer_uid=CUSTOMER_UID)
+    zh = open_socket(base, f"token={token}")
+    zh.send({"type": "hello", "last_seq": 0, "lang": "zh-CN"})
+    welcome = zh.until(lambda f: f.get("type") == "welcome")
+    conversation_id = welcome["conversation"]["id"]
+    assert welcome["conversation"]["lang"] == "zh"
+    zh.close()
+    en = open_socket(base, f"token={token}")
+    en.send({"type": "hello", "conversation_id": conversation_id, "last_seq": 0, "lang": "en"})
+    welcome = en.until(lambda f: f.get("type") == "welcome")
+    assert welcome["conversation"]["id"] == conversation_id
+    assert welcome["conversation"]["lang"] == "en"
+    en.send({"type": "message", "client_id": "x1", "body": "human agent please"})
+    queued = en.until(is_message("system", "queue"))["message"]["body"]
+    assert re.search(r"[A-Za-z]{4,}", queued) and not re.search(r"[\u4e00-\u9fff]{4,}", queued)
+    en.close()

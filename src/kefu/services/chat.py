@@ -215,6 +215,16 @@ def start_or_resume(
                 uow.commit()
             else:
                 c = found
+        if lang is not None and c.id is not None and lang_of(lang) != c.lang:
+            # The customer switched the widget's language: the bot and the queue messages
+            # follow from now on (what was said stays as it was). Locked, so a hand-off
+            # running elsewhere at this moment is not overwritten.
+            locked = uow.chat.get(c.id, for_update=True)
+            if locked is not None:
+                locked.lang = lang_of(lang)
+                uow.chat.save(locked)
+                uow.commit()
+                c = locked
     if c.needs_ticket(now, chat.policy.handoff_retry_seconds):
         assert c.id is not None
         hand_off(chat, c.id)
