@@ -275,7 +275,13 @@ class Ticket(RecordsEvents):
         if reason:
             changes["reason"] = reason
         self.new_audit.append(AuditEntry(now, actor.label, "status_changed", changes))
-        self.record("ticket.status_changed", before=before.value, after=target.value, reason=reason)
+        self.record(
+            "ticket.status_changed",
+            before=before.value,
+            after=target.value,
+            reason=reason,
+            ticket_channel=self.channel.value,
+        )
 
     MANUAL_TARGETS = frozenset(
         {S.TRIAGED, S.BOT, S.QUEUED, S.OPEN, S.WAITING_CUSTOMER, S.RESOLVED, S.CLOSED, S.REOPENED}
@@ -365,6 +371,7 @@ class Ticket(RecordsEvents):
             "ticket.message_added",
             kind=kind.value,
             channel=channel.value if channel else None,
+            ticket_channel=self.channel.value,
             attachments=len(attachments),
         )
         return message

@@ -86,6 +86,10 @@ class ChatWorker:
             ask = False
         else:
             return
+        if not ask and data.get("ticket_channel") not in (None, chat_service.INAPP):
+            # Only in-app tickets have a chat to keep up to date; every resolved ticket
+            # gets a rating request. (Thousands of routing events a minute pass here.)
+            return
         with self._lock:
             self._pending[ticket_id] = self._pending.get(ticket_id, False) or ask
             self.idle.clear()

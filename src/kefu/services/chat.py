@@ -644,6 +644,10 @@ def sync_ticket(chat: ChatContext, ticket_id: int) -> int:
     back in the queue, closed. Idempotent; returns the messages added."""
     ctx = chat.ctx
     with ctx.uow() as uow:
+        # Most tickets have no chat: find that out without locking the ticket, or routing
+        # (which skips locked rows) would pass over it while this runs.
+        if uow.chat.for_ticket(ticket_id) is None:
+            return 0
         ticket = uow.tickets.get(ticket_id, for_update=True)
         c = uow.chat.for_ticket(ticket_id, for_update=True) if ticket is not None else None
         if ticket is None or c is None:
