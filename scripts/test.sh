@@ -23,9 +23,10 @@ echo "== import boundaries"
 
 run_pytest() {
   local mode=$1
+  shift
   echo "== pytest ($mode)"
   set +e
-  KEFU_TEST_MODE=$mode "$PY" -m pytest -q -p no:cacheprovider
+  KEFU_TEST_MODE=$mode "$PY" -m pytest -q -p no:cacheprovider "$@"
   local rc=$?
   set -e
   if [ "$rc" -eq 5 ]; then
@@ -43,7 +44,8 @@ rm -rf "$SHOTS"
 run_pytest embedded
 
 if "$PY" scripts/check_services.py; then
-  run_pytest scale
+  # The Chromium tests ran in the embedded pass (see tests/e2e/conftest.py).
+  run_pytest scale -m "not browser"
 elif [ -n "${CI:-}" ]; then
   echo "CI is set: the PostgreSQL + Redis run is mandatory, and the services are unreachable" >&2
   exit 1
