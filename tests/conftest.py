@@ -74,19 +74,41 @@ def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield str(path)
 
 
+_SCHEMA_OBJECTS: dict[str, tuple[list[str], list[str]]] = {}
+
+
 def _empty_schema(schema: str) -> None:
+    """Delete every row and restart every sequence (ids start at 1 again).
+
+    DELETE with foreign-key triggers off (session_replication_role = replica) costs about
+    30 ms for the ~40 small tables; TRUNCATE of all of them costs about 160 ms, which over
+    ~2,000 tests was five minutes of the scale run."""
     with _admin_pg() as conn:
-        tables = [
-            r[0]
-            for r in conn.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = %s "
-                "AND tablename <> 'alembic_version'",
-                (schema,),
-            )
-        ]
-        if tables:
-            names = ", ".join(f'"{schema}"."{t}"' for t in tables)
-            conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        if schema not in _SCHEMA_OBJECTS:
+            tables = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = %s "
+                    "AND tablename <> 'alembic_version'",
+                    (schema,),
+                )
+            ]
+            sequences = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT sequence_name FROM information_schema.sequences "
+                    "WHERE sequence_schema = %s",
+                    (schema,),
+                )
+            ]
+            _SCHEMA_OBJECTS[schema] = (tables, sequences)
+        tables, sequences = _SCHEMA_OBJECTS[schema]
+        with conn.transaction():
+            conn.execute("SET LOCAL session_replication_role = replica")
+            for table in tables:
+                conn.execute(f'DELETE FROM "{schema}"."{table}"')
+            for sequence in sequences:
+                conn.execute(f'ALTER SEQUENCE "{schema}"."{sequence}" RESTART')
 
 
 @pytest.fixture
