@@ -9,20 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from kefu.domain.organisation import Lane
+from kefu.web.pages import labels
 
 POLICY_PACKAGE = "kefu.policies"
 SHIPPED = "src/kefu/policies"
 
-LANES = {
-    Lane.NORMAL: ("普通", "Normal"),
-    Lane.MERCHANT: ("商家", "Merchant"),
-    Lane.CREATOR: ("创作者", "Creator"),
-    Lane.ENTERPRISE: ("企业", "Enterprise"),
-    Lane.VIP: ("VIP", "VIP"),
-    Lane.URGENT: ("紧急", "Urgent"),
-    Lane.LEGAL: ("法务", "Legal"),
-    Lane.TRIAGE: ("待分类", "Triage"),
-}
+LANES = {Lane(code): pair for code, pair in labels.LANES.items()}
+CHANNELS = labels.CHANNELS
+
 
 HOLIDAYS = {
     "New Year's Day": "元旦",
@@ -46,19 +40,6 @@ GRADES = {
     "text": ("仅文字", "Text only"),
     "screenshots": ("含截图", "With screenshots"),
     "recording": ("含录屏", "With a screen recording"),
-}
-
-CHANNELS = {
-    "inapp": ("应用内", "In-app"),
-    "hotline": ("热线", "Hotline"),
-    "email": ("邮件", "Email"),
-    "wechat": ("微信", "WeChat"),
-    "weibo": ("微博", "Weibo"),
-    "station_letter": ("站内信", "Station letter"),
-    "wecom": ("企业微信", "WeCom"),
-    "enterprise_line": ("企业专线", "Enterprise line"),
-    "dispute": ("电商纠纷", "Dispute"),
-    "offline": ("线下", "Offline"),
 }
 
 

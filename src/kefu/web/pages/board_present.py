@@ -13,41 +13,9 @@ from kefu.domain.figures import QueueFigures
 from kefu.policies import Policies
 from kefu.services.board_views import AgentLoad, AtRisk, Board, Reports
 from kefu.services.report_ports import TicketGroup
+from kefu.web.pages.labels import CHANNELS, LANES, MEDIA, PRESENCE
 from kefu.web.pages.render import pick
 
-LANES: dict[str, tuple[str, str]] = {
-    "normal": ("普通", "Normal"),
-    "merchant": ("商家", "Merchant"),
-    "creator": ("创作者", "Creator"),
-    "enterprise": ("企业", "Enterprise"),
-    "vip": ("VIP", "VIP"),
-    "urgent": ("紧急", "Urgent"),
-    "legal": ("法务", "Legal"),
-    "triage": ("待分诊", "Triage"),
-}
-MEDIA: dict[str, tuple[str, str]] = {
-    "call": ("电话", "Calls"),
-    "chat": ("在线", "Chats"),
-    "email": ("工单", "Tickets"),
-}
-CHANNELS: dict[str, tuple[str, str]] = {
-    "inapp": ("应用内", "In-app"),
-    "hotline": ("热线", "Hotline"),
-    "email": ("邮件", "Email"),
-    "wechat": ("微信公众号", "WeChat"),
-    "weibo": ("微博", "Weibo"),
-    "station_letter": ("站内信", "Station letter"),
-    "wecom": ("企业微信", "WeCom"),
-    "enterprise_line": ("企业专线", "Enterprise line"),
-    "dispute": ("电商纠纷", "Dispute"),
-    "offline": ("线下服务中心", "Offline center"),
-}
-PRESENCE: dict[str, tuple[str, str]] = {
-    "available": ("在线", "Available"),
-    "busy": ("忙碌", "Busy"),
-    "away": ("离开", "Away"),
-    "offline": ("离线", "Offline"),
-}
 METRICS: dict[str, tuple[str, str]] = {
     "first_response": ("首次响应", "First response"),
     "next_response": ("再次响应", "Next response"),

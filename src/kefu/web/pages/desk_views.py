@@ -12,6 +12,7 @@ from kefu.domain.sla import Metric
 from kefu.domain.tickets import Message, Ticket
 from kefu.policies import Policies
 from kefu.services.desk_views import DeskHome, OfferLine, SavedReply, TicketView
+from kefu.web.pages.labels import CHANNELS, LANES, MEDIA, PRESENCE
 from kefu.web.pages.render import pick
 from kefu.web.schemas import term_out
 
@@ -40,42 +41,6 @@ ACTIONS: dict[str, tuple[str, str, str]] = {
     "reopened": ("重开", "Reopen", "danger"),
 }
 
-CHANNELS: dict[str, tuple[str, str]] = {
-    "inapp": ("应用内客服", "In-app chat"),
-    "hotline": ("热线 95152", "Hotline 95152"),
-    "email": ("邮件", "Email"),
-    "wechat": ("微信公众号", "WeChat"),
-    "weibo": ("微博", "Weibo"),
-    "station_letter": ("站内信", "Station letter"),
-    "wecom": ("企业微信", "WeCom"),
-    "enterprise_line": ("企业专线", "Enterprise line"),
-    "dispute": ("电商纠纷", "Dispute"),
-    "offline": ("线下服务中心", "Service center"),
-}
-
-LANES: dict[str, tuple[str, str]] = {
-    "normal": ("普通", "normal"),
-    "merchant": ("商家", "merchant"),
-    "creator": ("创作者", "creator"),
-    "enterprise": ("企业", "enterprise"),
-    "vip": ("VIP", "VIP"),
-    "urgent": ("紧急", "urgent"),
-    "legal": ("法务", "legal"),
-    "triage": ("分诊", "triage"),
-}
-
-PRESENCE: dict[str, tuple[str, str]] = {
-    "available": ("在线", "Available"),
-    "busy": ("忙碌", "Busy"),
-    "away": ("离开", "Away"),
-    "offline": ("离线", "Offline"),
-}
-
-MEDIA: dict[str, tuple[str, str]] = {
-    "call": ("电话", "calls"),
-    "chat": ("会话", "chats"),
-    "email": ("工单", "tickets"),
-}
 
 CLOCKS: dict[str, tuple[str, str]] = {
     Metric.FIRST_RESPONSE.value: ("首次响应", "First response"),
